@@ -1,0 +1,1 @@
+"""The four levels of mlc-dialects, one package per dialect: graph, tensor, loops, hw."""
