@@ -4,3 +4,7 @@
     module = mlc.parse(text)
     y = mlc.interpret(module, "main", x, w)
 """
+
+from mlc_dialects.api import DiagnosticError, find_function, interpret, parse, parse_file
+
+__all__ = ["DiagnosticError", "find_function", "interpret", "parse", "parse_file"]

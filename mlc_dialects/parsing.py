@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
-from xdsl.ir import Operation
-from xdsl.parser import Parser
+from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.parser import Parser, UnresolvedOperand
+from xdsl.utils.lexer import Span
 from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
 
 from mlc_dialects.diagnostics import SOURCES, Diagnostic, DiagnosticError, at_op, from_parse_error
@@ -26,6 +27,25 @@ class LocatedParser(Parser):
         super().__init__(ctx, text, name)
         self._line_offset = line_offset
         self._file_attr = StringAttr(name)
+        self._first_forward_use: dict[str, Span] = {}
+
+    def resolve_operand(self, operand: UnresolvedOperand, type: Attribute) -> SSAValue:
+        name = operand.operand_name
+        if name not in self.ssa_values:
+            self._first_forward_use.setdefault(name, operand.span)
+        return super().resolve_operand(operand, type)
+
+    def parse_module(self, allow_implicit_module: bool = True) -> ModuleOp:
+        try:
+            return super().parse_module(allow_implicit_module)
+        except ParseError as err:
+            # xDSL reports undefined values at the end of the input; point at the first use.
+            pending = [n for n in self._first_forward_use if n in self.forward_ssa_references]
+            if pending and err.msg.startswith("values used but not defined"):
+                self.raise_error(
+                    f"use of undefined value '%{pending[0]}'", self._first_forward_use[pending[0]]
+                )
+            raise
 
     def parse_operation(self) -> Operation:
         start = self._current_token.span
@@ -59,9 +79,13 @@ def parse_module(
     line_offset: int = 0,
     implicit_module: bool = True,
 ) -> ModuleOp:
-    """Parse `text` into a module, raising DiagnosticError on any syntax error."""
-    if line_offset == 0 or name not in SOURCES:
-        SOURCES[name] = text if line_offset == 0 else SOURCES.get(name, text)
+    """Parse `text` into a module, raising DiagnosticError on any syntax error.
+
+    `text` may be a chunk of a larger buffer starting after `line_offset` lines; then the
+    caller registers the whole buffer in `SOURCES` (for caret lines) before parsing.
+    """
+    if line_offset == 0 and name not in SOURCES:
+        SOURCES[name] = text
     parser = LocatedParser(ctx, text, name, line_offset)
     try:
         return parser.parse_module(implicit_module)
