@@ -3,8 +3,16 @@
     import mlc_dialects as mlc
     module = mlc.parse(text)
     y = mlc.interpret(module, "main", x, w)
+
+    @mlc.register_func("env.linear")
+    def linear(x, w, b, out): ...
 """
 
 from mlc_dialects.api import DiagnosticError, find_function, interpret, parse, parse_file
+from mlc_dialects.runtime.registry import get_func, list_funcs, register_func
+from dialects.graph.builder import GraphBuildError, GraphBuilder  # noqa: E402 (after core)
 
-__all__ = ["DiagnosticError", "find_function", "interpret", "parse", "parse_file"]
+__all__ = [
+    "DiagnosticError", "GraphBuildError", "GraphBuilder", "find_function", "get_func", "interpret", "list_funcs", "parse",
+    "parse_file", "register_func",
+]

@@ -73,4 +73,4 @@ def interpret(module_or_text: ModuleOp | str, name: str = "main", *arrays: np.nd
     return interpret_graph(module, name, *arrays)
 
 
-__all__ = ["DiagnosticError", "parse", "parse_file", "interpret", "find_function"]
+__all__ = ["DiagnosticError", "find_function", "interpret", "parse", "parse_file"]

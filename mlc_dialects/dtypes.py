@@ -13,6 +13,7 @@ from xdsl.dialects.builtin import (
     Float64Type,
     IndexType,
     IntegerType,
+    Signedness,
 )
 from xdsl.ir import Attribute
 
@@ -46,11 +47,11 @@ def numpy_dtype(element_type: Attribute) -> np.dtype:
             return _BY_NAME["f64"]
         case IndexType():
             return _BY_NAME["index"]
-        case IntegerType():
+        case IntegerType() if element_type.signedness.data == Signedness.SIGNLESS:
             key = f"i{element_type.width.data}"
             if key in _BY_NAME:
                 return _BY_NAME[key]
-    raise ValueError(f"element type {element_type} has no numpy dtype")
+    raise TypeError(f"element type {element_type} has no numpy representation")
 
 
 def element_type(dtype: str | np.dtype | type) -> Attribute:

@@ -14,8 +14,8 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.parser import Parser, UnresolvedOperand
-from xdsl.utils.lexer import Span
 from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
+from xdsl.utils.lexer import Span
 
 from mlc_dialects.diagnostics import SOURCES, Diagnostic, DiagnosticError, at_op, from_parse_error
 
@@ -78,13 +78,15 @@ def parse_module(
     name: str = "<string>",
     line_offset: int = 0,
     implicit_module: bool = True,
+    register_source: bool = True,
 ) -> ModuleOp:
     """Parse `text` into a module, raising DiagnosticError on any syntax error.
 
     `text` may be a chunk of a larger buffer starting after `line_offset` lines; then the
-    caller registers the whole buffer in `SOURCES` (for caret lines) before parsing.
+    caller registers the whole buffer in `SOURCES` (for caret lines) and passes
+    `register_source=False`.
     """
-    if line_offset == 0 and name not in SOURCES:
+    if register_source:
         SOURCES[name] = text
     parser = LocatedParser(ctx, text, name, line_offset)
     try:
@@ -95,7 +97,7 @@ def parse_module(
         raise DiagnosticError(diag) from None
     except DiagnosticException as err:
         # Verifiers of attributes and types run while parsing; locate them at the parser.
-        span = parser._current_token.span  # noqa: SLF001 - the only position we have
+        span = parser._current_token.span
         loc = span.get_location()
         raise DiagnosticError(
             Diagnostic("error", _first_line(err), name, loc.line + line_offset, loc.col)
@@ -128,6 +130,6 @@ def parse_and_verify(
     ctx: Context, text: str, name: str = "<string>", line_offset: int = 0
 ) -> ModuleOp:
     """Parse and verify; every user mistake becomes a DiagnosticError."""
-    module = parse_module(ctx, text, name, line_offset)
+    module = parse_module(ctx, text, name, line_offset, register_source=line_offset == 0)
     verify_located(module)
     return module

@@ -114,6 +114,12 @@ class PatternPass(ModulePass):
 
 
 __all__ = [
-    "ModulePass", "PatternPass", "PatternRewriter", "RewritePattern",
-    "op_type_rewrite_pattern", "register_pass", "all_passes", "load_pass_plugin",
+    "ModulePass",
+    "PatternPass",
+    "PatternRewriter",
+    "RewritePattern",
+    "all_passes",
+    "load_pass_plugin",
+    "op_type_rewrite_pattern",
+    "register_pass",
 ]

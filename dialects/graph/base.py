@@ -27,6 +27,7 @@ from xdsl.dialects.builtin import (
     FloatAttr,
     IntegerAttr,
     IntegerType,
+    Signedness,
     StringAttr,
     TensorType,
 )
@@ -36,7 +37,8 @@ from xdsl.parser import Parser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
-from dialects.graph.shapes import ShapeError, fmt
+from dialects.graph import shapes
+from dialects.graph.shapes import fmt
 
 FLOAT_TYPES = (Float16Type, BFloat16Type, Float32Type, Float64Type)
 """Element types of floating-point ops."""
@@ -47,11 +49,27 @@ def is_float(t: Attribute) -> bool:
 
 
 def is_int(t: Attribute) -> bool:
-    return isinstance(t, IntegerType) and t.width.data in (8, 16, 32, 64)
+    """A signless integer of a width numpy has (the graph level has no `ui32`/`si32`)."""
+    return (isinstance(t, IntegerType) and t.width.data in (8, 16, 32, 64)
+            and t.signedness.data == Signedness.SIGNLESS)
 
 
 def is_bool(t: Attribute) -> bool:
-    return isinstance(t, IntegerType) and t.width.data == 1
+    return (isinstance(t, IntegerType) and t.width.data == 1
+            and t.signedness.data == Signedness.SIGNLESS)
+
+
+ELEMENT_TYPES = "f16, bf16, f32, f64, i1, i8, i16, i32, i64"
+"""The element types graph tensors may have (those numpy can hold), as users write them."""
+
+
+def check_element_type(t: TensorType, what: str) -> None:
+    elem = t.element_type
+    if not (is_float(elem) or is_int(elem) or is_bool(elem)):
+        raise VerifyException(
+            f"{what} has element type {elem}, which the graph dialect does not support "
+            f"(expected one of {ELEMENT_TYPES})"
+        )
 
 
 def type_str(t: Attribute) -> str:
@@ -90,7 +108,7 @@ def int_scalar(attrs: Mapping[str, Attribute], name: str, default: int | None = 
         if default is None:
             raise VerifyException(f"requires attribute '{name}' (an integer such as `1 : i64`)")
         return default
-    if not isinstance(attr, IntegerAttr) or not isinstance(attr.type, IntegerType):
+    if not isinstance(attr, IntegerAttr) or not is_int(attr.type):
         raise VerifyException(f"attribute '{name}' must be an integer (`N : i64`), got {attr}")
     return attr.value.data
 
@@ -102,7 +120,9 @@ def float_scalar(attrs: Mapping[str, Attribute], name: str, default: float | Non
         return default
     if isinstance(attr, FloatAttr):
         return attr.value.data
-    raise VerifyException(f"attribute '{name}' must be a float (`F : f32` or `F : f64`), got {attr}")
+    raise VerifyException(
+        f"attribute '{name}' must be a float (`F : f32` or `F : f64`), got {attr}"
+    )
 
 
 def string(attrs: Mapping[str, Attribute], name: str) -> str:
@@ -151,23 +171,23 @@ class GraphOp(IRDLOperation):
     def check(cls, operand_types: Sequence[TensorType], result_type: TensorType,
               attributes: Mapping[str, Attribute]) -> None:
         inferred = cls.infer(operand_types, attributes)
-        if inferred != result_type:
+        # MLIR's rule for inferred types: the stated type may be less static (`?` where the
+        # rule knows the size) or more static (a size where the rule only knows `?`).
+        if inferred.element_type != result_type.element_type or not shapes.compatible(
+            shape_of(inferred), shape_of(result_type)
+        ):
             raise VerifyException(
                 f"result type {result_type} does not match the inferred type {inferred}"
             )
 
     def verify_(self) -> None:
+        reject_unknown_attributes(self, self.KNOWN_ATTRS)
         types = [expect_tensor(o.type, f"operand #{i}") for i, o in enumerate(self.operands)]
         result = expect_tensor(self.results[0].type, "result")
-        # Dialect-prefixed names (`foo.bar`) are discardable attributes, allowed on any op.
-        unknown = sorted(a for a in set(self.attributes) - set(self.KNOWN_ATTRS) if "." not in a)
-        if unknown:
-            expected = ", ".join(f"'{a}'" for a in self.KNOWN_ATTRS) or "none"
-            raise VerifyException(f"unknown attribute '{unknown[0]}' (expected: {expected})")
-        try:
-            self.check(types, result, self.attributes)
-        except ShapeError as err:
-            raise VerifyException(str(err)) from None
+        for i, t in enumerate(types):
+            check_element_type(t, f"operand #{i}")
+        check_element_type(result, "result")
+        self.check(types, result, self.attributes)
 
     # --- syntax ---
 
@@ -187,6 +207,17 @@ class GraphOp(IRDLOperation):
         printer.print_op_attributes(self.attributes)
         printer.print_string(" : ")
         _print_signature(printer, [o.type for o in self.operands], self.results[0].type)
+
+
+def reject_unknown_attributes(op: IRDLOperation, known: Sequence[str]) -> None:
+    """Catch misspelled parameters (`stride` for `strides`) instead of silently ignoring them.
+
+    Dialect-prefixed names (`foo.bar`) are discardable attributes, allowed on any op.
+    """
+    unknown = sorted(a for a in op.attributes if a not in known and "." not in a)
+    if unknown:
+        expected = ", ".join(f"'{a}'" for a in known) or "none"
+        raise VerifyException(f"unknown attribute '{unknown[0]}' (expected: {expected})")
 
 
 def _parse_operand_uses(parser: Parser):
@@ -241,6 +272,12 @@ def same_element_types(types: Sequence[TensorType], what: str = "operands") -> A
 def require_float(t: TensorType, what: str = "operand") -> None:
     if not is_float(t.element_type):
         raise VerifyException(f"{what} must have a floating-point element type, got {t}")
+
+
+def require_numeric(t: TensorType, what: str = "operand") -> None:
+    """Arithmetic is not defined on i1 (numpy rejects `-` and `abs` on bool, for instance)."""
+    if is_bool(t.element_type):
+        raise VerifyException(f"{what} must have a numeric element type (not i1), got {t}")
 
 
 def shape_of(t: TensorType) -> tuple[int, ...]:

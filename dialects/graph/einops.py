@@ -107,8 +107,12 @@ def plan(pattern: str, shape: Sequence[int]) -> RearrangePlan:
     elementary: list[tuple[str | None, int]] = []
     for group, dim in zip(lhs, shape, strict=True):
         unknown = [a for a in group if a.size is None]
-        if any(a.size not in (None, 1) for a in group):
-            raise ShapeError(f"rearrange pattern '{pattern}': only 1 may appear as a literal")
+        for a in group:
+            if a.size not in (None, 1):
+                raise ShapeError(
+                    f"rearrange pattern '{pattern}': only 1 may appear as a literal, "
+                    f"got {a.size}"
+                )
         known = 1
         for a in group:
             known *= a.size or 1
@@ -144,8 +148,9 @@ def plan(pattern: str, shape: Sequence[int]) -> RearrangePlan:
         for a in group:
             if a.name is None:
                 if a.size != 1:
-                            raise ShapeError(
-                        f"rearrange pattern '{pattern}': only 1 may appear as a literal"
+                    raise ShapeError(
+                        f"rearrange pattern '{pattern}': only 1 may appear as a literal, "
+                        f"got {a.size}"
                     )
                 continue
             s = sizes[a.name]

@@ -13,6 +13,7 @@ from typing import ClassVar
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     FunctionType,
+    MemRefType,
     StringAttr,
     SymbolRefAttr,
     TensorType,
@@ -41,19 +42,21 @@ from xdsl.utils.exceptions import VerifyException
 from dialects.graph import einops, shapes
 from dialects.graph.base import (
     GraphOp,
+    check_element_type,
     expect_tensor,
     float_scalar,
     int_list,
     int_scalar,
     is_bool,
-    is_float,
+    reject_unknown_attributes,
     require_float,
+    require_numeric,
     same_element_types,
     shape_of,
     string,
     tensor,
 )
-from dialects.graph.shapes import ShapeError, fmt
+from dialects.graph.shapes import fmt
 
 AnyTensor = TensorType
 
@@ -81,10 +84,12 @@ class ConstantOp(IRDLOperation):
         super().__init__(attributes={"value": value}, result_types=[value.type])
 
     def verify_(self) -> None:
+        reject_unknown_attributes(self, ("value",))
         if self.value.type != self.result.type:
             raise VerifyException(
                 f"value type {self.value.type} does not match the result type {self.result.type}"
             )
+        check_element_type(expect_tensor(self.result.type, "result"), "result")
 
     @classmethod
     def parse(cls, parser: Parser) -> ConstantOp:
@@ -140,10 +145,12 @@ class DataflowOp(IRDLOperation):
         super().__init__(result_types=[list(result_types)], regions=[body])
 
     def verify_(self) -> None:
+        reject_unknown_attributes(self, ())
         block = self.body.block
         term = block.last_op
         if not isinstance(term, OutputOp):
-            raise VerifyException("region must end with 'graph.output'")
+            found = f"'{term.name}'" if term is not None else "an empty block"
+            raise VerifyException(f"region must end with 'graph.output', found {found}")
         got = [v.type for v in term.values]
         want = [r.type for r in self.res]
         if got != want:
@@ -198,10 +205,14 @@ class _CallBase(IRDLOperation):
 
     args = var_operand_def(AnyTensor)
     res = var_result_def(AnyTensor)
+    KNOWN_ATTRS: ClassVar[tuple[str, ...]] = ("callee",)
 
     def verify_(self) -> None:
+        reject_unknown_attributes(self, self.KNOWN_ATTRS)
         for i, a in enumerate(self.args):
-            expect_tensor(a.type, f"argument #{i}")
+            check_element_type(expect_tensor(a.type, f"argument #{i}"), f"argument #{i}")
+        for i, r in enumerate(self.res):
+            check_element_type(expect_tensor(r.type, f"result #{i}"), f"result #{i}")
         if not self.res:
             raise VerifyException("must return at least one tensor (its destination)")
 
@@ -214,9 +225,8 @@ class _CallBase(IRDLOperation):
         parser.parse_punctuation(":")
         ftype = parser.parse_function_type()
         values = parser.resolve_operands(uses, ftype.inputs.data, parser.pos)
-        attrs["callee"] = callee
         return cls.create(operands=values, result_types=list(ftype.outputs.data),
-                          attributes=attrs)
+                          attributes={"callee": callee, **attrs})
 
     def _print_call(self, printer: Printer) -> None:
         printer.print_string("(")
@@ -249,28 +259,38 @@ class CallTIROp(_CallBase):
         while module is not None and not module.has_trait(SymbolTable):
             module = module.parent_op()
         if module is None:
-            return
+            return  # a detached op (being built): the callee is checked once it is placed
         target = SymbolTable.lookup_symbol(module, self.callee)
         if target is None:
             raise VerifyException(f"callee {self.callee} is not defined in this module")
         ftype = getattr(target, "function_type", None)
         if not isinstance(ftype, FunctionType):
             return
-        want = [*self.args, *self.res]
         params = list(ftype.inputs.data)
-        if len(params) != len(want):
+        # Only a function over buffers has the destination-passing signature we can check;
+        # other callees (e.g. tensor programs with their own function op) check themselves.
+        if not params or not all(isinstance(p, MemRefType) for p in params):
+            return
+        if ftype.outputs.data:
             raise VerifyException(
-                f"callee {self.callee} takes {len(params)} buffers, the call passes "
-                f"{len(self.args)} inputs and {len(self.res)} outputs"
+                f"callee {self.callee} returns ({', '.join(map(str, ftype.outputs.data))}), "
+                "but a destination-passing callee returns nothing: it writes its outputs into "
+                "the buffers after its inputs"
             )
-        for i, (p, v) in enumerate(zip(params, want, strict=True)):
-            shape = getattr(p, "get_shape", None)
-            elem = getattr(p, "element_type", None)
-            if shape is None or elem is None:
-                continue
-            if tuple(shape()) != shape_of(v.type) or elem != v.type.element_type:
+        passed = [*self.args, *self.res]
+        if len(params) != len(passed):
+            raise VerifyException(
+                f"callee {self.callee} takes {len(params)} buffers, but the call passes "
+                f"{len(self.args)} inputs and {len(self.res)} outputs ({len(passed)} buffers)"
+            )
+        for i, (p, v) in enumerate(zip(params, passed, strict=True)):
+            what = f"input #{i}" if i < len(self.args) else f"output #{i - len(self.args)}"
+            if p.element_type != v.type.element_type or not shapes.compatible(
+                tuple(p.get_shape()), shape_of(v.type)
+            ):
                 raise VerifyException(
-                    f"callee parameter #{i} is {p}, which does not match {v.type}"
+                    f"callee parameter #{i} has type {p}, which does not match {what} of "
+                    f"type {v.type}"
                 )
 
     @classmethod
@@ -300,6 +320,7 @@ class CallLibOp(_CallBase):
     """
 
     name = "graph.call_lib"
+    KNOWN_ATTRS: ClassVar[tuple[str, ...]] = ("callee", "pure")
     callee = attr_def(StringAttr)
     pure = opt_attr_def(UnitAttr)
 
@@ -331,6 +352,7 @@ class BinaryOp(GraphOp):
     def infer(cls, operand_types: Sequence[TensorType], attributes: Mapping[str, Attribute]
               ) -> TensorType:
         elem = same_element_types(operand_types)
+        require_numeric(operand_types[0], "lhs")
         return tensor(shapes.broadcast(*(shape_of(t) for t in operand_types)), elem)
 
 
@@ -400,8 +422,7 @@ class UnaryOp(GraphOp):
         (t,) = operand_types
         if cls.FLOAT_ONLY:
             require_float(t)
-        elif is_bool(t.element_type):
-            raise VerifyException(f"operand must be a numeric tensor, got {t}")
+        require_numeric(t)
         return t
 
 
@@ -481,7 +502,10 @@ class ErfOp(FloatUnaryOp):
 
 @irdl_op_definition
 class GeluOp(FloatUnaryOp):
-    """`x * 0.5 * (1 + erf(x / sqrt(2)))` elementwise. Example: `%y = graph.gelu %x : tensor<4xf32>`"""
+    """`x * 0.5 * (1 + erf(x / sqrt(2)))` elementwise.
+
+    Example: `%y = graph.gelu %x : tensor<4xf32>`
+    """
 
     name = "graph.gelu"
 
@@ -526,7 +550,7 @@ class CastOp(GraphOp):
     def check(cls, operand_types: Sequence[TensorType], result_type: TensorType,
               attributes: Mapping[str, Attribute]) -> None:
         (t,) = operand_types
-        if shape_of(t) != shape_of(result_type):
+        if not shapes.compatible(shape_of(t), shape_of(result_type)):
             raise VerifyException(
                 f"result shape {fmt(shape_of(result_type))} differs from operand shape "
                 f"{fmt(shape_of(t))}"
@@ -582,8 +606,7 @@ class MatmulOp(GraphOp):
               ) -> TensorType:
         a, b = operand_types
         elem = same_element_types(operand_types)
-        if is_bool(elem):
-            raise VerifyException(f"operands must be numeric tensors, got {a}")
+        require_numeric(a, "lhs")
         return tensor(shapes.matmul(shape_of(a), shape_of(b)), elem)
 
 
@@ -665,7 +688,7 @@ class Conv2dOp(GraphOp):
         )
         if len(operand_types) == 3:
             b = shape_of(operand_types[2])
-            if len(b) != 1 or b[0] != out[1]:
+            if not shapes.compatible(b, (out[1],)):
                 raise VerifyException(
                     f"bias must have shape {out[1]} (one per output channel), got {fmt(b)}"
                 )
@@ -686,9 +709,9 @@ class _Pool2dOp(GraphOp):
         ceil_mode = int_scalar(attributes, "ceil_mode", 0)
         if ceil_mode not in (0, 1):
             raise VerifyException(f"'ceil_mode' must be 0 or 1, got {ceil_mode}")
-        if "count_include_pad" in attributes and int_scalar(
-            attributes, "count_include_pad") not in (0, 1):
-            raise VerifyException("'count_include_pad' must be 0 or 1")
+        count_include_pad = int_scalar(attributes, "count_include_pad", 0)
+        if count_include_pad not in (0, 1):
+            raise VerifyException(f"'count_include_pad' must be 0 or 1, got {count_include_pad}")
         pads = _pads(attributes)
         if pads[0] >= kernel[0] or pads[2] >= kernel[0] or pads[1] >= kernel[1] \
                 or pads[3] >= kernel[1]:
@@ -713,7 +736,9 @@ class MaxPool2dOp(_Pool2dOp):
     """
 
     name = "graph.max_pool2d"
-    KNOWN_ATTRS: ClassVar[tuple[str, ...]] = ("kernel", "strides", "padding", "dilations", "ceil_mode")
+    KNOWN_ATTRS: ClassVar[tuple[str, ...]] = (
+        "kernel", "strides", "padding", "dilations", "ceil_mode"
+    )
 
 
 @irdl_op_definition
@@ -729,7 +754,9 @@ class AvgPool2dOp(_Pool2dOp):
     """
 
     name = "graph.avg_pool2d"
-    KNOWN_ATTRS: ClassVar[tuple[str, ...]] = ("kernel", "strides", "padding", "dilations", "ceil_mode", "count_include_pad")
+    KNOWN_ATTRS: ClassVar[tuple[str, ...]] = (
+        "kernel", "strides", "padding", "dilations", "ceil_mode", "count_include_pad"
+    )
 
 
 @irdl_op_definition
@@ -757,8 +784,9 @@ class LrnOp(GraphOp):
         require_float(x, "input")
         if len(shape_of(x)) != 4:
             raise VerifyException(f"input must be a rank-4 NCHW tensor, got {x}")
-        if int_scalar(attributes, "size") < 1:
-            raise VerifyException("'size' must be positive")
+        size = int_scalar(attributes, "size")
+        if size < 1:
+            raise VerifyException(f"'size' must be positive, got {size}")
         for name in ("alpha", "beta", "bias"):
             float_scalar(attributes, name)
         return x
@@ -828,14 +856,11 @@ class LayerNormOp(GraphOp):
         normalized = shape_of(x)[axis:]
         float_scalar(attributes, "epsilon")
         for what, t in (("gamma", g), ("beta", b)):
-            try:
-                if shapes.broadcast(normalized, shape_of(t)) != normalized:
-                    raise ShapeError("")
-            except ShapeError:
+            if not shapes.broadcasts_to(shape_of(t), normalized):
                 raise VerifyException(
                     f"{what} of shape {fmt(shape_of(t))} does not broadcast to the normalized "
                     f"shape {fmt(normalized)}"
-                ) from None
+                )
         return x
 
 
@@ -872,7 +897,7 @@ class BatchNormOp(GraphOp):
         float_scalar(attributes, "epsilon")
         names = ("scale", "bias", "mean", "var")
         for what, t in zip(names, operand_types[1:], strict=True):
-            if shape_of(t) != (xs[1],):
+            if not shapes.compatible(shape_of(t), (xs[1],)):
                 raise VerifyException(
                     f"{what} must have shape {xs[1]} (one per channel), got {fmt(shape_of(t))}"
                 )
@@ -896,8 +921,7 @@ class ReduceOp(GraphOp):
     def infer(cls, operand_types: Sequence[TensorType], attributes: Mapping[str, Attribute]
               ) -> TensorType:
         (x,) = operand_types
-        if is_bool(x.element_type):
-            raise VerifyException(f"operand must be a numeric tensor, got {x}")
+        require_numeric(x)
         keepdims = int_scalar(attributes, "keepdims", 0)
         if keepdims not in (0, 1):
             raise VerifyException(f"'keepdims' must be 0 or 1, got {keepdims}")
@@ -1028,11 +1052,7 @@ class BroadcastToOp(GraphOp):
         (x,) = operand_types
         same_element_types([x, result_type], "operand and result")
         target = shape_of(result_type)
-        try:
-            ok = len(shape_of(x)) <= len(target) and shapes.broadcast(shape_of(x), target) == target
-        except ShapeError:
-            ok = False
-        if not ok:
+        if not shapes.broadcasts_to(shape_of(x), target):
             raise VerifyException(
                 f"operand shape {fmt(shape_of(x))} cannot be broadcast to {fmt(target)}"
             )

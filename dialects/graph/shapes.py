@@ -1,4 +1,4 @@
-"""Shape arithmetic of graph ops, on plain tuples of ints (DYN = -1 is a dynamic dimension).
+"""Shape arithmetic of graph ops, on plain tuples of ints (`DYN` is a dynamic dimension, `?`).
 
 These functions are shared by the verifiers (which compare a result type with the inferred one)
 and the builder (which creates result types). They raise `ShapeError` with a message that
@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from xdsl.dialects.builtin import DYNAMIC_INDEX
 from xdsl.utils.exceptions import VerifyException
 
-DYN = -1
+DYN = DYNAMIC_INDEX
+"""A dynamic dimension: xDSL's `TensorType.get_shape()` value for `?` (not -1)."""
 Shape = tuple[int, ...]
 
 
@@ -50,15 +52,30 @@ def broadcast(*shapes: Sequence[int]) -> Shape:
     return tuple(out)
 
 
+def broadcasts_to(shape: Sequence[int], target: Sequence[int]) -> bool:
+    """Whether `numpy.broadcast_to(x, target)` accepts an x of `shape`."""
+    if len(shape) > len(target):
+        return False
+    tail = target[len(target) - len(shape):]
+    return all(d in (1, t) or DYN in (d, t) for d, t in zip(shape, tail, strict=True))
+
+
 def normalize_axis(axis: int, rank: int, what: str = "axis") -> int:
-    """numpy-style negative axes; an out-of-range axis is a ShapeError."""
-    if not -rank <= axis < max(rank, 1) or (rank == 0 and axis not in (0, -1)):
-        raise ShapeError(f"{what} {axis} is out of range for rank {rank}")
-    return axis % rank if rank else 0
+    """numpy-style negative axes; an out-of-range axis is a ShapeError.
+
+    As in numpy, a 0-d tensor has no axis at all (`np.sum(np.float32(1), axis=0)` fails).
+    """
+    if rank == 0:
+        raise ShapeError(f"{what} {axis} is out of range: the operand has rank 0 (no axes)")
+    if not -rank <= axis < rank:
+        raise ShapeError(
+            f"{what} {axis} is out of range for rank {rank} (expected {-rank} <= {what} < {rank})"
+        )
+    return axis % rank
 
 
 def normalize_axes(axes: Sequence[int], rank: int, what: str = "axes") -> list[int]:
-    out = [normalize_axis(a, rank, what) for a in axes]
+    out = [normalize_axis(a, rank, "axis") for a in axes]
     if len(set(out)) != len(out):
         raise ShapeError(f"{what} {list(axes)} repeat an axis")
     return out
@@ -68,8 +85,14 @@ def _dims_equal(a: int, b: int) -> bool:
     return a == b or DYN in (a, b)
 
 
+def compatible(a: Sequence[int], b: Sequence[int]) -> bool:
+    """Same rank and every dimension equal or dynamic on one side (MLIR's compatible shapes)."""
+    return len(a) == len(b) and all(_dims_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
 def matmul(a: Sequence[int], b: Sequence[int]) -> Shape:
-    """numpy.matmul: 1-D operands are promoted and the promoted axis removed; batch dims broadcast."""
+    """numpy.matmul: 1-D operands are promoted (and the promoted axis removed again); batch
+    dimensions broadcast."""
     if len(a) == 0 or len(b) == 0:
         raise ShapeError("matmul operands must have rank >= 1, got " f"{fmt(a)} and {fmt(b)}")
     a2 = (1, *a) if len(a) == 1 else tuple(a)
@@ -168,6 +191,8 @@ def concat(shapes: Sequence[Sequence[int]], axis: int) -> Shape:
     if not shapes:
         raise ShapeError("concat needs at least one operand")
     rank = len(shapes[0])
+    if rank == 0:
+        raise ShapeError("concat operands must have rank >= 1, got scalar operands")
     ax = normalize_axis(axis, rank)
     for i, s in enumerate(shapes):
         if len(s) != rank:
@@ -205,8 +230,11 @@ def slice_shape(x: Sequence[int], starts: Sequence[int], ends: Sequence[int],
 
 def einsum(equation: str, shapes: Sequence[Sequence[int]]) -> Shape:
     """numpy.einsum in explicit `->` form (letters only; no ellipsis)."""
-    if "->" not in equation:
-        raise ShapeError(f"einsum equation '{equation}' must have the explicit '->' form")
+    if equation.count("->") != 1:
+        raise ShapeError(
+            f"einsum equation '{equation}' must have the explicit form 'inputs->output' "
+            "with exactly one '->'"
+        )
     lhs, rhs = equation.replace(" ", "").split("->")
     terms = lhs.split(",")
     if len(terms) != len(shapes):
@@ -227,7 +255,8 @@ def einsum(equation: str, shapes: Sequence[Sequence[int]]) -> Shape:
                 raise ShapeError(
                     f"einsum index '{letter}' has size {known} and {d} in different operands"
                 )
-            if known is None or known == 1:
+            # Keep the most informative size: a static size beats 1 (broadcast) and `?`.
+            if known is None or known == 1 or (known == DYN and d != 1):
                 sizes[letter] = d
     if not rhs.isalpha() and rhs != "":
         raise ShapeError(f"einsum output '{rhs}' may only contain letters")

@@ -128,7 +128,7 @@ class OptDriver:
 
     def process_chunk(self, text: str, name: str, line_offset: int) -> str:
         """Parse, verify, run the pipeline and render one chunk; raises DiagnosticError."""
-        module = parse_module(self.ctx, text, name, line_offset)
+        module = parse_module(self.ctx, text, name, line_offset, register_source=False)
         if not self.args.disable_verify:
             verify_located(module)
         if self.pipeline is not None and self.pipeline.passes:
