@@ -109,8 +109,36 @@ def _first_line(err: Exception) -> str:
     return text.split("\n\n")[0] if text else type(err).__name__
 
 
+def check_dominance(op: Operation, visible: frozenset[SSAValue] = frozenset()) -> None:
+    """Every operand must be defined before its use (xDSL 0.74 does not check this).
+
+    In a single-block region a value is visible after its definition and inside the regions
+    of later ops; in a multi-block region (a CFG) every block's values count as visible, which
+    is lenient but never rejects valid IR.
+    """
+    for region in op.regions:
+        seen = set(visible)
+        if len(region.blocks) > 1:
+            for block in region.blocks:
+                seen.update(block.args)
+                for inner in block.ops:
+                    seen.update(inner.results)
+        for block in region.blocks:
+            seen.update(block.args)
+            for inner in block.ops:
+                for i, operand in enumerate(inner.operands):
+                    if operand not in seen:
+                        name = f"'%{operand.name_hint}'" if operand.name_hint else f"#{i}"
+                        raise DiagnosticError(
+                            at_op(inner, f"operand {name} is used before it is defined")
+                        )
+                check_dominance(inner, frozenset(seen))
+                seen.update(inner.results)
+
+
 def verify_located(module: Operation) -> None:
     """Verify `module`, raising DiagnosticError located at the first invalid operation."""
+    check_dominance(module)
     for op in module.walk():
         try:
             op.verify(verify_nested_ops=False)

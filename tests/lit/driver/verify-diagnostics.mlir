@@ -36,3 +36,13 @@ func.func @same_line(%a: tensor<4xf32>) -> tensor<4xi32> {
   %c = graph.relu %a : (tensor<4xf32>) -> tensor<4xi32> // expected-error {{does not match the inferred type tensor<4xf32>}}
   func.return %c : tensor<4xi32>
 }
+
+// -----
+
+// A value used before its definition in the same block is an error (xDSL does not check it).
+func.func @use_before_def(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'graph.relu' op operand '%later' is used before it is defined}}
+  %b = graph.relu %later : tensor<4xf32>
+  %later = graph.exp %a : tensor<4xf32>
+  func.return %b : tensor<4xf32>
+}
