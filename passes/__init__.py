@@ -9,15 +9,34 @@ from collections.abc import Callable
 from xdsl.passes import ModulePass
 
 
-def _upstream(module: str, cls: str) -> Callable[[], type[ModulePass]]:
+def _lazy(module: str, cls: str) -> Callable[[], type[ModulePass]]:
     def load() -> type[ModulePass]:
-        return getattr(__import__(f"xdsl.transforms.{module}", fromlist=[cls]), cls)
+        return getattr(__import__(module, fromlist=[cls]), cls)
 
     return load
 
 
+def _upstream(module: str, cls: str) -> Callable[[], type[ModulePass]]:
+    return _lazy(f"xdsl.transforms.{module}", cls)
+
+
+def _ours(module: str, cls: str) -> Callable[[], type[ModulePass]]:
+    return _lazy(f"passes.{module}", cls)
+
+
 PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "canonicalize": _upstream("canonicalize", "CanonicalizePass"),
+    "convert-arith-to-llvm": _ours("convert_arith_to_llvm", "ConvertArithToLLVMPass"),
+    "convert-cf-to-llvm": _ours("convert_cf_to_llvm", "ConvertCfToLLVMPass"),
+    "convert-func-to-llvm": _ours("convert_func_to_llvm", "ConvertFuncToLLVMPass"),
+    "convert-math-to-llvm": _ours("convert_math_to_llvm", "ConvertMathToLLVMPass"),
+    "convert-memref-to-llvm": _ours("convert_memref_to_llvm", "ConvertMemRefToLLVMPass"),
+    "convert-scf-to-cf": _upstream("convert_scf_to_cf", "ConvertScfToCf"),
+    "convert-vector-to-llvm": _ours("convert_vector_to_llvm", "ConvertVectorToLLVMPass"),
     "cse": _upstream("common_subexpression_elimination", "CommonSubexpressionElimination"),
     "dce": _upstream("dead_code_elimination", "DeadCodeElimination"),
+    "lower-upstream-to-llvm": _lazy("mlc_dialects.codegen.pipeline", "LowerUpstreamToLLVMPass"),
+    "reconcile-unrealized-casts": _upstream(
+        "reconcile_unrealized_casts", "ReconcileUnrealizedCastsPass"
+    ),
 }
