@@ -8,11 +8,11 @@
     def linear(x, w, b, out): ...
 """
 
-from mlc_dialects.api import DiagnosticError, find_function, interpret, parse, parse_file
+from mlc_dialects.api import DiagnosticError, compile, find_function, interpret, parse, parse_file
 from mlc_dialects.runtime.registry import get_func, list_funcs, register_func
 from dialects.graph.builder import GraphBuildError, GraphBuilder  # noqa: E402 (after core)
 
 __all__ = [
-    "DiagnosticError", "GraphBuildError", "GraphBuilder", "find_function", "get_func", "interpret", "list_funcs", "parse",
+    "DiagnosticError", "GraphBuildError", "GraphBuilder", "compile", "find_function", "get_func", "interpret", "list_funcs", "parse",
     "parse_file", "register_func",
 ]

@@ -73,4 +73,17 @@ def interpret(module_or_text: ModuleOp | str, name: str = "main", *arrays: np.nd
     return interpret_graph(module, name, *arrays)
 
 
-__all__ = ["DiagnosticError", "find_function", "interpret", "parse", "parse_file"]
+def compile(module_or_text: ModuleOp | str, target: str = "host"):  # noqa: A001 - TVM's name
+    """Compile a module to native code for the host; returns an `Executable`.
+
+    `exe["name"](*arrays)` calls a compiled function on numpy (or DLPack) arrays after checking
+    count, shapes, dtypes, strides and alignment against its signature.
+    """
+    if target != "host":
+        raise ValueError(f"unknown target '{target}' (available: host)")
+    from mlc_dialects.pipeline import compile_to_executable
+
+    return compile_to_executable(as_module(module_or_text))
+
+
+__all__ = ["DiagnosticError", "compile", "find_function", "interpret", "parse", "parse_file"]

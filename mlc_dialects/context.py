@@ -35,7 +35,8 @@ UPSTREAM_DIALECTS: dict[str, Callable[[], Dialect]] = {
     "scf": _upstream("scf", "Scf"),
     "cf": _upstream("cf", "Cf"),
     "vector": _upstream("vector", "Vector"),
-    "llvm": _upstream("llvm", "LLVM"),
+    # xDSL's llvm dialect plus the four ops it lacks (fptosi, fptoui, uitofp, extractelement).
+    "llvm": _ours("mlc_dialects.codegen.llvm_ext", "LLVM"),
 }
 """Upstream dialects we use, by namespace."""
 

@@ -49,10 +49,24 @@ def _print_mlir(module: ModuleOp, args: argparse.Namespace) -> str:
     return out.getvalue()
 
 
+def _print_llvm_ir(module: ModuleOp, args: argparse.Namespace) -> str:
+    from mlc_dialects.codegen import llvm_ir
+
+    return llvm_ir(module)
+
+
+def _print_assembly(module: ModuleOp, args: argparse.Namespace) -> str:
+    from mlc_dialects.codegen import assembly
+
+    return assembly(module)
+
+
 TARGETS: dict[str, Callable[[ModuleOp, argparse.Namespace], str]] = {
     "mlir": _print_mlir,
+    "llvm": _print_llvm_ir,
+    "asm": _print_assembly,
 }
-"""Output formats for `-t`; codegen adds `llvm` and `asm`."""
+"""Output formats for `-t`: MLIR text, LLVM IR (before optimization), O3 host assembly."""
 
 
 def build_arg_parser() -> argparse.ArgumentParser:
@@ -64,7 +78,8 @@ def build_arg_parser() -> argparse.ArgumentParser:
                    help="comma-separated pass pipeline, options in braces: "
                         "'pass-a{opt=1 flag=true},pass-b'")
     p.add_argument("-o", "--output-file", help="write the output here instead of stdout")
-    p.add_argument("-t", "--target", default="mlir", help="output format (mlir)")
+    p.add_argument("-t", "--target", default="mlir",
+                   help="output format: mlir (default), llvm (LLVM IR), asm (host assembly)")
     p.add_argument("--split-input-file", action="store_true",
                    help=f"process chunks separated by '{SPLIT_MARKER}' independently")
     p.add_argument("--verify-diagnostics", action="store_true",
@@ -131,20 +146,20 @@ class OptDriver:
         module = parse_module(self.ctx, text, name, line_offset, register_source=False)
         if not self.args.disable_verify:
             verify_located(module)
-        if self.pipeline is not None and self.pipeline.passes:
-            try:
-                self.pipeline.apply(self.ctx, module)
-            except DiagnosticError:
-                raise
-            except DiagnosticException as err:
-                raise DiagnosticError(Diagnostic("error", str(err).split("\n\n")[0], name)) \
-                    from None
         target = TARGETS.get(self.args.target)
         if target is None:
             raise DiagnosticError(Diagnostic(
                 "error", f"unknown target '{self.args.target}' (available: "
                 f"{', '.join(TARGETS)})", "<command-line>"))
-        return target(module, self.args)
+        try:
+            if self.pipeline is not None and self.pipeline.passes:
+                self.pipeline.apply(self.ctx, module)
+            return target(module, self.args)
+        except DiagnosticError:
+            raise
+        except DiagnosticException as err:
+            raise DiagnosticError(Diagnostic("error", str(err).split("\n\n")[0], name)) \
+                from None
 
     def run(self) -> int:
         name = self.args.input_file or "<stdin>"
