@@ -11,8 +11,11 @@
 from mlc_dialects.api import DiagnosticError, compile, find_function, interpret, parse, parse_file
 from mlc_dialects.runtime.registry import get_func, list_funcs, register_func
 from dialects.graph.builder import GraphBuildError, GraphBuilder  # noqa: E402 (after core)
+from dialects.tensor.schedule import BlockRV, ExprRV, LoopRV, Schedule, ScheduleError, Trace
+from mlc_dialects import te
 
 __all__ = [
-    "DiagnosticError", "GraphBuildError", "GraphBuilder", "compile", "find_function", "get_func", "interpret", "list_funcs", "parse",
+    "BlockRV", "DiagnosticError", "ExprRV", "GraphBuildError", "GraphBuilder", "LoopRV",
+    "Schedule", "ScheduleError", "Trace", "compile", "find_function", "te", "get_func", "interpret", "list_funcs", "parse",
     "parse_file", "register_func",
 ]

@@ -24,6 +24,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.passes import ModulePass, PassPipeline
 from xdsl.printer import Printer
+from xdsl.utils.arg_spec import ArgSpecParseError
 from xdsl.utils.exceptions import DiagnosticException
 
 from mlc_dialects import verify_diagnostics
@@ -116,8 +117,14 @@ class OptDriver:
         passes = all_passes()
         try:
             return PassPipeline.parse_spec(passes, spec, self._after_pass)
-        except Exception as err:  # the pipeline text is the user's
-            msg = str(err).strip().split("\n")[0]
+        except (Exception, ArgSpecParseError) as err:  # the pipeline text is the user's
+            lines = [ln for ln in str(err).strip().split("\n") if ln.strip()]
+            if isinstance(err, ArgSpecParseError):
+                # xDSL's message: a header, "pass-pipeline:L:C", the text, a caret, the reason.
+                col = lines[1].rsplit(":", 1)[-1] if len(lines) > 1 else "?"
+                msg = f"{lines[-1].strip()} at column {col}"
+            else:
+                msg = lines[0] if lines else type(err).__name__
             known = ", ".join(sorted(passes))
             raise DiagnosticError(Diagnostic(
                 "error", f"invalid pass pipeline '{self.args.passes}': {msg} "

@@ -14,3 +14,6 @@ func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
   %y = graph.relu %x : tensor<4xf32>
   func.return %y : tensor<4xf32>
 }
+
+// RUN: not %mlc-opt %s -p 'cse{x=a/b}' 2>&1 | %filecheck %s --check-prefix=SYNTAX
+// SYNTAX: error: invalid pass pipeline 'cse{x=a/b}': Unknown token at column 8
