@@ -189,8 +189,7 @@ def _check_block_and_loop(block: BlockOp, loop: ForOp, primitive: str, reverse: 
         )
     if not reverse and is_output_block(block):
         raise OutputBlockError(
-            f'compute_at: block "{block.label}" is an output block (it writes a function '
-            f"argument)",
+            f'compute_at: block "{block.label}" is an output block (it writes a function argument)',
             detail="an output block must stay where it computes its whole output; "
             "use reverse_compute_at on its consumers' side instead",
             location_op=block,
@@ -333,7 +332,7 @@ def _name(value: SSAValue) -> str:
 
 
 def _describe(span: SymRange) -> str:
-    return f"symbolic part {dict((str(a.expr), c) for a, c in span.sym)} + [{span.lo}, {span.hi}]"
+    return f"symbolic part { {str(a.expr): c for a, c in span.sym} } + [{span.lo}, {span.hi}]"
 
 
 def _rebuild(block: BlockOp, loop: ForOp, plan: _Plan, preserve_unit_loops: bool) -> None:

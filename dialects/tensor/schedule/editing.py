@@ -7,6 +7,7 @@ in place here rather than by building a new op.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from xdsl.dialects import arith
@@ -101,7 +102,7 @@ def wrap_in_loops(op: Operation, loops: Sequence[ForOp]) -> Operation:
     """Nest `loops` (outermost first, empty bodies) around `op`; returns the outermost op."""
     if not loops:
         return op
-    for outer, inner in zip(loops, loops[1:]):
+    for outer, inner in itertools.pairwise(loops):
         outer.body.block.add_op(inner)
     loops[-1].body.block.add_op(op)
     return loops[0]

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 
 from xdsl.dialects import arith, func, memref
 from xdsl.ir import BlockArgument, SSAValue
-from xdsl.ir.affine import AffineExpr, AffineMap
+from xdsl.ir.affine import AffineConstantExpr, AffineExpr, AffineMap
 
 from dialects.tensor.attrs import AccessRegionAttr
 from dialects.tensor.ops import AllocBufferOp, BlockOp, constant_difference
@@ -140,10 +140,9 @@ def _index_expr(value: SSAValue, block: BlockOp) -> AffineExpr | None:
             return lhs + rhs
         if isinstance(op, arith.SubiOp):
             return lhs - rhs
-        try:
-            return lhs * rhs
-        except Exception:  # non-affine product
-            return None
+        if not (isinstance(lhs, AffineConstantExpr) or isinstance(rhs, AffineConstantExpr)):
+            return None  # a product of two iterators is not affine
+        return lhs * rhs
     return None
 
 
@@ -183,7 +182,11 @@ def _union(
     starts: list[AffineExpr] = []
     extents: list[int] = []
     for size, sa, ea, sb, eb in zip(
-        buffer_shape(buffer), a.map.results, a.extent_values, b.map.results, b.extent_values,
+        buffer_shape(buffer),
+        a.map.results,
+        a.extent_values,
+        b.map.results,
+        b.extent_values,
         strict=True,
     ):
         shift = constant_difference(sb, sa)  # b starts `shift` after a
@@ -241,12 +244,13 @@ def compute_inline(block: BlockOp) -> None:
         )
     scope = analysis.scope_of(block)
     assert scope is not None
-    if analysis.writers(scope, buffer) != [block] or buffer in set(block.reads) or any(
-        isinstance(op, memref.LoadOp) and op.memref is buffer for op in block.body.walk()
+    if (
+        analysis.writers(scope, buffer) != [block]
+        or buffer in set(block.reads)
+        or any(isinstance(op, memref.LoadOp) and op.memref is buffer for op in block.body.walk())
     ):
         raise InlineNotCompleteError(
-            f'{primitive}: block "{block.label}" is not the only writer of its output, or '
-            f"reads it",
+            f'{primitive}: block "{block.label}" is not the only writer of its output, or reads it',
             location_op=block,
         )
     if block.predicate is not None:
@@ -362,7 +366,9 @@ def reverse_compute_inline(block: BlockOp) -> None:
             f"function argument",
             location_op=block,
         )
-    readers = [b for b in analysis.blocks_under(scope) if _loads_of(b, buffer) or buffer in set(b.reads)]
+    readers = [
+        b for b in analysis.blocks_under(scope) if _loads_of(b, buffer) or buffer in set(b.reads)
+    ]
     if readers != [block]:
         raise InlineProducerConsumerError(
             f'{primitive}: block "{block.label}" is not the only reader of the buffer it '
@@ -416,7 +422,7 @@ def _inline_consumer(
     producer_store.detach()
     producer_store.erase()
     # Regions: consumer iterator `positions[d]` is the producer's index expression of dim d.
-    (_, region), = producer.write_accesses()
+    ((_, region),) = producer.write_accesses()
     dims: list[AffineExpr] = [AffineExpr.constant(0)] * len(consumer.iter_kinds)
     for dim, position in enumerate(positions):
         dims[position] = region.map.results[dim]

@@ -57,6 +57,7 @@ from dialects.tensor.schedule.editing import (
     rename,
     set_accesses,
     set_bindings,
+    set_operands,
     unique_block_name,
     wrap_in_loops,
 )
@@ -240,7 +241,7 @@ def check_not_mixed(block: BlockOp, loops: Sequence[ForOp], primitive: str) -> N
     for loop in loops:
         if loop.iv in both:
             raise MixedLoopError(
-                f'{primitive}: loop %{loop.iv.name_hint or "?"} binds both spatial and reduce '
+                f"{primitive}: loop %{loop.iv.name_hint or '?'} binds both spatial and reduce "
                 f'iterators of block "{block.label}"',
                 detail="the init part cannot be separated along a loop that also drives the "
                 "reduction (e.g. a fused spatial and reduce loop)",
@@ -272,7 +273,7 @@ def decompose_reduction(block: BlockOp, loop: ForOp) -> BlockOp:
     for lp in outer:
         if lp.iv in reducing:
             raise ReduceLoopAboveError(
-                f'decompose_reduction: loop %{lp.iv.name_hint or "?"} binds a reduce iterator '
+                f"decompose_reduction: loop %{lp.iv.name_hint or '?'} binds a reduce iterator "
                 f'of block "{block.label}" but is outside the given loop',
                 detail="the init must run before the whole reduction: decompose at a loop "
                 "that is higher than every loop related to a reduce iterator",
@@ -348,9 +349,7 @@ def _find_reducer(block: BlockOp) -> tuple[memref.StoreOp, Operation, memref.Loa
     """The store of the result, the combining op and the load of the accumulator."""
     out = block.writes[0]
     stores = [
-        op
-        for op in block.body.block.ops
-        if isinstance(op, memref.StoreOp) and op.memref is out
+        op for op in block.body.block.ops if isinstance(op, memref.StoreOp) and op.memref is out
     ]
     problem = "the body must end in one store of `out <op> value` to the output"
     if len(stores) == 1:
@@ -380,9 +379,12 @@ def _check_init_identity(block: BlockOp, kind: str) -> None:
     assert init is not None
     stores = [op for op in init.body.block.ops if isinstance(op, memref.StoreOp)]
     const = stores[0].value.owner if len(stores) == 1 else None
-    if isinstance(const, arith.ConstantOp) and isinstance(const.value, FloatAttr | IntegerAttr):
-        if _is_identity(kind, const):
-            return
+    if (
+        isinstance(const, arith.ConstantOp)
+        and isinstance(const.value, FloatAttr | IntegerAttr)
+        and _is_identity(kind, const)
+    ):
+        return
     raise RFactorReducerError(
         f'rfactor: the init of block "{block.label}" does not store the identity of its '
         f"'{kind}' reduction",
@@ -416,11 +418,10 @@ def rfactor(loop: ForOp, factor_axis: int) -> BlockOp:
     for lp in reduce_loops:
         if lp.lb != 0 or lp.step_value != 1:
             raise RFactorNotReductionLoopError(
-                f"rfactor: reduce loop %{lp.iv.name_hint or '?'} does not start at 0 with "
-                f"step 1",
+                f"rfactor: reduce loop %{lp.iv.name_hint or '?'} does not start at 0 with step 1",
                 location_op=lp,
             )
-    store, combine, acc_load = _find_reducer(block)
+    _, combine, _ = _find_reducer(block)
     kind = _REDUCERS[type(combine)]
     _check_init_identity(block, kind)
     out = block.writes[0]
@@ -449,17 +450,49 @@ def rfactor(loop: ForOp, factor_axis: int) -> BlockOp:
         entry.insert_op_before(rf_alloc, entry.first_op)
     rf = rf_alloc.buffer
 
-    # 2. The write-back block (keeps the original name), built before the original changes.
-    write_back = _write_back_nest(block, loop, block_loops, rf, axis, kind, combine)
+    # 2. The write-back block, built from the original before it changes.
+    nest, write_back = _write_back_nest(block, loop, block_loops, rf, axis, kind, combine)
 
-    # 3. The original block becomes the rf block: one iterator per reduce loop (spatial for
-    #    `loop`), the old reduce iterators recomputed from them in the body.
-    _turn_into_rf_block(block, loop, reduce_loops, rf, axis, store, acc_load)
-    rename(block, unique_block_name(function, f"{block.label}_rf"))
-    rename(write_back[1], write_back[1].label.removesuffix("__wb"))
-    top = block_loops[0] if block_loops else block
-    top.parent_block().insert_op_after(write_back[0], top)  # type: ignore[union-attr]
-    return block
+    # 3. A copy of the original becomes the rf block: one iterator per reduce loop (spatial
+    #    for `loop`), the old reduce iterators recomputed from them in the body.
+    label = block.label
+    rf_block = block.clone()
+    block.parent_block().insert_op_before(rf_block, block)  # type: ignore[union-attr]
+    block.detach()
+    _turn_into_rf_block(rf_block, loop, reduce_loops, rf, axis)
+    rename(rf_block, unique_block_name(function, f"{label}_rf"))
+
+    # 4. The original op takes the write-back block's place and contents, so that handles to
+    #    the block follow the write-back block (named like the original), as in TVM.
+    if nest is write_back:
+        nest = block
+    _transplant(write_back, block)
+    rename(block, label)
+    top = block_loops[0] if block_loops else rf_block
+    top.parent_block().insert_op_after(nest, top)  # type: ignore[union-attr]
+    return rf_block
+
+
+def _transplant(source: BlockOp, target: BlockOp) -> None:
+    """Make the detached `target` a copy of `source` (properties, operands, body) and put it
+    where `source` is; `source` is erased."""
+    for name in ("block_name", "iterator_types", "domains", "bindings", "read_regions",
+                 "write_regions"):  # fmt: skip
+        target.properties[name] = source.properties[name]
+    for name in ("predicate", "annotations"):
+        if name in source.properties:
+            target.properties[name] = source.properties[name]
+        elif name in target.properties:
+            del target.properties[name]
+    set_operands(target, list(source.binding_values), list(source.reads), list(source.writes))
+    old = target.body.detach_block(0)
+    old.erase(safe_erase=False)
+    source.body.move_blocks(target.body)
+    parent = source.parent_block()
+    if parent is not None:
+        parent.insert_op_before(target, source)
+        source.detach()
+    source.erase()
 
 
 def _with_axis(indices: Sequence, axis: int, value) -> list:
@@ -472,8 +505,6 @@ def _turn_into_rf_block(
     reduce_loops: list[ForOp],
     rf: SSAValue,
     axis: int,
-    store: memref.StoreOp,
-    acc_load: memref.LoadOp,
 ) -> None:
     out = block.writes[0]
     n_old = len(block.iter_kinds)
@@ -515,7 +546,6 @@ def _turn_into_rf_block(
                 op.res.replace_all_uses_with(new_op.results[0])
             op.detach()
             op.erase()
-    del store, acc_load
     # Drop the old reduce iterators (now unused body arguments), keep the spatial ones.
     for n in reversed(reduce_):
         body.erase_arg(body.args[n])
@@ -548,7 +578,7 @@ def _turn_into_rf_block(
     reads = [
         (b, remap_region(r, iter_dims, n_new)) for b, r in block.read_accesses() if b is not out
     ]
-    (_, write_region), = block.write_accesses()
+    ((_, write_region),) = block.write_accesses()
     w = remap_region(write_region, iter_dims, n_new)
     rf_region = AccessRegionAttr(
         AffineMap(n_new, 0, tuple(_with_axis(list(w.map.results), axis, rf_dim))),
@@ -594,7 +624,7 @@ def _write_back_nest(
     r_arg = body.insert_arg(body.args[0].type if body.args else IndexType(), len(body.args))
     r_arg.name_hint = f"v_{loop.iv.name_hint or 'r'}"
     n_spatial = len(body.args) - 1
-    (_, write_region), = init_block.write_accesses()
+    ((_, write_region),) = init_block.write_accesses()
     write_map = write_region.map
     idx_exprs = list(write_map.results)
     # Indices of the output as values: spatial iterator args when the region is the identity
@@ -610,9 +640,7 @@ def _write_back_nest(
     body.add_op(memref.StoreOp.get(new_combine.results[0], out, indices))
     n_new = n_spatial + 1
     r_dim = AffineExpr.dimension(n_spatial)
-    write = AccessRegionAttr(
-        AffineMap(n_new, 0, write_map.results), write_region.extent_values
-    )
+    write = AccessRegionAttr(AffineMap(n_new, 0, write_map.results), write_region.extent_values)
     rf_read = AccessRegionAttr(
         AffineMap(n_new, 0, tuple(_with_axis(list(write_map.results), axis, r_dim))),
         _with_axis(list(write_region.extent_values), axis, 1),
@@ -620,11 +648,12 @@ def _write_back_nest(
     values = list(init_block.binding_values)
     if value_map[loop.iv] not in values:
         values.append(value_map[loop.iv])
-    exprs = [*init_block.binding_map.results, AffineExpr.dimension(values.index(value_map[loop.iv]))]
+    exprs = [
+        *init_block.binding_map.results,
+        AffineExpr.dimension(values.index(value_map[loop.iv])),
+    ]
     init_block.iterator_types = ArrayAttr([*init_block.iterator_types.data, StringAttr("reduce")])
-    init_block.domains = DenseArrayBase.from_list(
-        i64, [*init_block.domain_values, loop.extent]
-    )
+    init_block.domains = DenseArrayBase.from_list(i64, [*init_block.domain_values, loop.extent])
     pred = init_block.predicate_set
     set_bindings(init_block, values, exprs, list(pred.constraints) if pred else None)
     set_accesses(init_block, [(rf, rf_read)], [(out, write)])

@@ -152,8 +152,10 @@ def _atom_of(term: AffineExpr, values: Sequence[SSAValue]) -> Atom:
         return Atom.of(values[term.position])
     used = sorted(term.used_dims())
     renamed = term.replace_dims_and_symbols(
-        [AffineExpr.dimension(used.index(d)) if d in used else AffineExpr.constant(0)
-         for d in range(len(values))],
+        [
+            AffineExpr.dimension(used.index(d)) if d in used else AffineExpr.constant(0)
+            for d in range(len(values))
+        ],
         [],
     )
     return Atom(renamed, tuple(values[d] for d in used))
@@ -198,9 +200,7 @@ def relax(
 def access_exprs(block: BlockOp, region: AccessRegionAttr) -> list[AffineExpr]:
     """The start index of each dimension of `region` over the block's binding values."""
     bindings = list(block.binding_map.results)
-    return [
-        start.replace_dims_and_symbols(bindings, []) for start in region.map.results
-    ]
+    return [start.replace_dims_and_symbols(bindings, []) for start in region.map.results]
 
 
 def relax_access(
@@ -267,9 +267,7 @@ def clamp_to_buffer(region: list[SymRange | None], buffer: SSAValue) -> list[Sym
 # --------------------------------------------------------------------------- iterator domains
 
 
-def solve_iterator(
-    start: AffineExpr, required: SymRange
-) -> tuple[int, SymRange] | None:
+def solve_iterator(start: AffineExpr, required: SymRange) -> tuple[int, SymRange] | None:
     """Which iterator values make a provided index `start` (over the iterators) cover
     `required`: `(iterator, range)` when `start` is `v * e + c` with `e > 0`, else None.
 

@@ -51,5 +51,3 @@ def assert_same_numerics(before: ModuleOp, after: ModuleOp, func_name: str = "ma
     actual = run_random(after, func_name)
     for e, a in zip(expected, actual, strict=True):
         np.testing.assert_array_equal(a, e)
-
-

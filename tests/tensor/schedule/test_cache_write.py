@@ -67,7 +67,7 @@ def test_cache_write_matmul_tile_in_registers() -> None:
     sch = Schedule(mod)
     block_c = sch.get_block("C")
     write_back = sch.cache_write(block_c, 0, "local")
-    _, j0, k, _, j1 = sch.get_loops(block_c)
+    _, j0, k, _, _j1 = sch.get_loops(block_c)
     sch.reverse_compute_at(write_back, j0)
     sch.vectorize(sch.get_loops(write_back)[-1])
     sch.decompose_reduction(block_c, k)

@@ -177,7 +177,11 @@ def test_compute_at_reduction_producer_gets_full_reduce_loop() -> None:
     text = str(sch.mod)
     assert "loops.for %ax0 = 0 to 16 {" in text
     assert '"Y"(%v_i = spatial(16, %i), %v_j = spatial(16, %j), %v_k = reduce(16, %ax0))' in text
-    assert [sch.get(lp).iv.name_hint for lp in sch.get_loops(sch.get_block("Y"))] == ["i", "j", "ax0"]
+    assert [sch.get(lp).iv.name_hint for lp in sch.get_loops(sch.get_block("Y"))] == [
+        "i",
+        "j",
+        "ax0",
+    ]
     assert_same_numerics(mod, sch.mod)
     assert_replays(mod, sch)
 
@@ -226,18 +230,14 @@ def test_compute_at_fail_loop_is_ancestor() -> None:
     sch = Schedule(parse(EWISE))
     i, _ = sch.get_loops(sch.get_block("B"))
     target = sch.get_block("B")
-    assert_fails_unchanged(
-        sch, NotInSameScopeError, lambda: sch.compute_at(target, i), "ancestor"
-    )
+    assert_fails_unchanged(sch, NotInSameScopeError, lambda: sch.compute_at(target, i), "ancestor")
 
 
 def test_compute_at_fail_output_block() -> None:
     sch = Schedule(parse(EWISE))
     i, _ = sch.get_loops(sch.get_block("B"))
     target = sch.get_block("C")
-    assert_fails_unchanged(
-        sch, OutputBlockError, lambda: sch.compute_at(target, i), "output block"
-    )
+    assert_fails_unchanged(sch, OutputBlockError, lambda: sch.compute_at(target, i), "output block")
 
 
 def test_compute_at_fail_consumer_not_under_loop() -> None:
@@ -256,9 +256,7 @@ def test_compute_at_fail_dependence_cycle() -> None:
     sch = Schedule(parse(CYCLE))
     (i,) = sch.get_loops(sch.get_block("C"))
     target = sch.get_block("Y")
-    assert_fails_unchanged(
-        sch, DependenceOrderError, lambda: sch.compute_at(target, i), "cycle"
-    )
+    assert_fails_unchanged(sch, DependenceOrderError, lambda: sch.compute_at(target, i), "cycle")
 
 
 def test_compute_at_fail_region_not_coverable() -> None:

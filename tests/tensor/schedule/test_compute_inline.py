@@ -137,7 +137,10 @@ def test_compute_inline_fail_reduction_block() -> None:
     sch = Schedule(mm_relu(8))
     target = sch.get_block("Y")
     assert_fails_unchanged(
-        sch, InlineReductionError, lambda: sch.compute_inline(target), "The block has init statement"
+        sch,
+        InlineReductionError,
+        lambda: sch.compute_inline(target),
+        "The block has init statement",
     )
 
 

@@ -24,7 +24,7 @@ def test_decompose_reduction_course_mm_relu() -> None:
     mod = mm_relu()
     sch = Schedule(mod)
     block_y = sch.get_block("Y", func_name="main")
-    i, j, k = sch.get_loops(block_y)
+    _i, j, k = sch.get_loops(block_y)
     j0, j1 = sch.split(j, factors=[None, 4])
     sch.reorder(j0, k, j1)
     sch.reverse_compute_at(sch.get_block("C", func_name="main"), j0)
