@@ -42,7 +42,8 @@ def reduce_mean(x: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndar
     total = np.sum(x, axis=axes, keepdims=keepdims, dtype=x.dtype)
     if count == 0:
         return np.zeros_like(total)
-    return trunc_div(total, np.asarray(count, dtype=x.dtype))
+    # The count may not fit the element type (a mean of 200 int8 values): divide in int64.
+    return trunc_div(total.astype(np.int64), np.int64(count)).astype(x.dtype)
 
 
 def reduce_extreme(x: np.ndarray, axes: tuple[int, ...], keepdims: bool, largest: bool

@@ -151,7 +151,8 @@ class StructureFunctions(InterpreterFunctions):
                 f"cannot be imported: {err}"
             )) from None
         outs = allocate_outputs(op)
-        inputs = [np.ascontiguousarray(a) for a in args]
+        # np.require keeps 0-d arrays 0-d (np.ascontiguousarray would make them shape (1,)).
+        inputs = [np.require(a, requirements='C') for a in args]
         callee = op.callee.root_reference.data
         tensor_interp.run(interp.module, callee, [*inputs, *outs])
         return _finish_outputs(op, outs)
