@@ -44,6 +44,7 @@ OUR_DIALECTS: dict[str, Callable[[], Dialect]] = {
     "graph": _ours("dialects.graph", "Graph"),
     "tensor": _ours("dialects.tensor", "Tensor"),
     "loops": _ours("dialects.loops", "Loops"),
+    "hw": _ours("dialects.hw", "Hw"),
 }
 """Our dialects, by namespace. Later levels add themselves here."""
 

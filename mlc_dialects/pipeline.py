@@ -4,6 +4,9 @@ Each stage is a named step with the reason it is there; a stage runs only when t
 holds ops of its level, so a module can enter at any level (graph, tensor, loops, upstream).
 
     stage                     why
+    convert-tensor-to-loops   blocks, bindings, predicates and init parts -> plain loop nests
+    convert-loops-to-hw       loop kinds -> vectors of the target width, threads, unrolling
+    convert-hw-to-llvm        parallel launches -> outlined functions + GOMP_parallel
     lower-upstream-to-llvm    func/scf/arith/math/memref/vector -> llvm dialect (xDSL has no
                               arith/math/func/memref/vector -> llvm conversions of its own)
     (JIT)                     llvm dialect -> LLVM IR -> O3 for the host CPU -> MCJIT
@@ -23,10 +26,13 @@ def _levels(module: ModuleOp) -> set[str]:
 def compile_to_executable(module: ModuleOp):
     """Lower `module` as far as the available stages go and JIT it."""
     from mlc_dialects.codegen import compile_module
+    from mlc_dialects.lowering import compile_tensor_module
 
-    pending = _levels(module) & {"graph", "tensor", "loops", "hw"}
-    if pending:
+    levels = _levels(module)
+    if "graph" in levels:
         raise DiagnosticError(Diagnostic(
-            "error", f"compiling {', '.join(sorted(pending))} ops is not available yet: "
-            "lower the module to func/scf/arith/memref first", "<module>"))
+            "error", "compiling graph functions is not available yet: lower them with "
+            "convert-graph-to-tensor and call the kernels", "<module>"))
+    if levels & {"tensor", "loops", "hw"}:
+        return compile_tensor_module(module)
     return compile_module(module)

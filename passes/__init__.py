@@ -29,9 +29,13 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "convert-arith-to-llvm": _ours("convert_arith_to_llvm", "ConvertArithToLLVMPass"),
     "convert-cf-to-llvm": _ours("convert_cf_to_llvm", "ConvertCfToLLVMPass"),
     "convert-func-to-llvm": _ours("convert_func_to_llvm", "ConvertFuncToLLVMPass"),
+    "convert-graph-to-tensor": _ours("convert_graph_to_tensor", "ConvertGraphToTensorPass"),
+    "convert-hw-to-llvm": _ours("convert_hw_to_llvm", "ConvertHwToLLVMPass"),
+    "convert-loops-to-hw": _ours("convert_loops_to_hw", "ConvertLoopsToHwPass"),
     "convert-math-to-llvm": _ours("convert_math_to_llvm", "ConvertMathToLLVMPass"),
     "convert-memref-to-llvm": _ours("convert_memref_to_llvm", "ConvertMemRefToLLVMPass"),
     "convert-scf-to-cf": _upstream("convert_scf_to_cf", "ConvertScfToCf"),
+    "convert-tensor-to-loops": _ours("convert_tensor_to_loops", "ConvertTensorToLoopsPass"),
     "convert-vector-to-llvm": _ours("convert_vector_to_llvm", "ConvertVectorToLLVMPass"),
     "cse": _upstream("common_subexpression_elimination", "CommonSubexpressionElimination"),
     "dce": _upstream("dead_code_elimination", "DeadCodeElimination"),
@@ -39,4 +43,5 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "reconcile-unrealized-casts": _upstream(
         "reconcile_unrealized_casts", "ReconcileUnrealizedCastsPass"
     ),
+    "tensor-apply-schedule": _ours("tensor_apply_schedule", "TensorApplySchedulePass"),
 }

@@ -77,6 +77,19 @@ def describe(i: int, a: np.ndarray) -> str:
             f"sha256 {digest}")
 
 
+def _execute(module, args: argparse.Namespace, inputs: list[np.ndarray], tensor_program: bool):
+    """Run the entry compiled (default) or with the reference interpreter (--interpret)."""
+    from mlc_dialects.api import compile, interpret
+
+    if args.interpret:
+        return interpret(module, args.entry, *inputs)
+    if not tensor_program:
+        sys.stderr.write("mlc-run: note: compiling graph functions is not available yet; "
+                         "running the reference interpreter\n")
+        return interpret(module, args.entry, *inputs)
+    return compile(module)[args.entry](*inputs)
+
+
 def run(args: argparse.Namespace) -> int:
     module = parse_file(args.input_file)
     try:
@@ -92,13 +105,8 @@ def run(args: argparse.Namespace) -> int:
         inputs = _random_inputs(arg_types, args.seed)
     else:
         inputs = _load_inputs(args.input)
-    if not args.interpret:
-        sys.stderr.write("mlc-run: note: native compilation is not available yet; "
-                         "running the reference interpreter\n")
-    from mlc_dialects.api import interpret
-
     try:
-        result = interpret(module, args.entry, *inputs)
+        result = _execute(module, args, inputs, is_tensor_program(func))
     except ValueError as err:
         raise DiagnosticError(Diagnostic("error", str(err), args.input_file)) from None
     if is_tensor_program(func):

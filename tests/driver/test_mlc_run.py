@@ -72,3 +72,22 @@ def test_main_job_matches_numpy() -> None:
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "MATCH" in proc.stdout
+
+
+def test_tensor_program_compiled_equals_interpreted(tmp_path: Path) -> None:
+    src = Path(__file__).resolve().parents[1] / "tensor" / "inputs" / "mm_relu_scheduled.mlir"
+    rng = np.random.default_rng(3)
+    paths = []
+    for name in ("A", "B", "C"):
+        np.save(tmp_path / f"{name}.npy", rng.standard_normal((128, 128)).astype(np.float32))
+        paths += ["--input", str(tmp_path / f"{name}.npy")]
+    compiled = _run(str(src), "-e", "main", *paths, "-o", str(tmp_path / "c.npz"))
+    interpreted = _run(str(src), "-e", "main", "--interpret", *paths, "-o", str(tmp_path / "i.npz"))
+    assert compiled.returncode == 0, compiled.stderr
+    assert interpreted.returncode == 0, interpreted.stderr
+    out_c, out_i = np.load(tmp_path / "c.npz"), np.load(tmp_path / "i.npz")
+    np.testing.assert_array_equal(out_c["out0"], out_i["out0"])  # inputs untouched
+    np.testing.assert_allclose(out_c["out2"], out_i["out2"], rtol=1e-5, atol=1e-4)
+    a = np.load(tmp_path / "A.npy")
+    b = np.load(tmp_path / "B.npy")
+    np.testing.assert_allclose(out_c["out2"], np.maximum(a @ b, 0), rtol=1e-4, atol=1e-3)
