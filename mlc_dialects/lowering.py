@@ -6,6 +6,8 @@
 
 `lower_tensor_module` runs, on a copy of the module (the argument is not modified):
 
+    tensor-compact-buffers    shrink intermediate buffers to one loop iteration's tile (an n x n
+                              cache_write "local" buffer -> an 8 x 32 alloca in registers)
     convert-tensor-to-loops   blocks, bindings, predicates, init parts, buffers -> loop nests
     convert-loops-to-hw       vectorized / unrolled / parallel loop kinds -> vector code, copies,
                               thread launches; every loops.for -> scf.for
@@ -34,8 +36,10 @@ def tensor_to_upstream_passes(vector_bits: int = 0, num_threads: int = 0) -> lis
     from passes.convert_hw_to_llvm import ConvertHwToLLVMPass
     from passes.convert_loops_to_hw import ConvertLoopsToHwPass
     from passes.convert_tensor_to_loops import ConvertTensorToLoopsPass
+    from passes.tensor_compact_buffers import TensorCompactBuffersPass
 
     return [
+        TensorCompactBuffersPass(),  # before the blocks go: their regions drive the analysis
         ConvertTensorToLoopsPass(),
         ConvertLoopsToHwPass(vector_bits=vector_bits, num_threads=num_threads),
         ConvertHwToLLVMPass(),

@@ -1,5 +1,9 @@
 """The default pipeline: from whatever level a module is at down to an Executable.
 
+A module with graph functions goes through `mlc_dialects.graph_executable.compile_graph`
+(convert-graph-to-tensor, graph-fuse, graph-plan-memory, convert-graph-to-driver, then the
+stages below); a module of tensor programs starts at convert-tensor-to-loops.
+
 Each stage is a named step with the reason it is there; a stage runs only when the module still
 holds ops of its level, so a module can enter at any level (graph, tensor, loops, upstream).
 
@@ -16,7 +20,6 @@ from __future__ import annotations
 
 from xdsl.dialects.builtin import ModuleOp
 
-from mlc_dialects.diagnostics import Diagnostic, DiagnosticError
 
 
 def _levels(module: ModuleOp) -> set[str]:
@@ -30,9 +33,9 @@ def compile_to_executable(module: ModuleOp):
 
     levels = _levels(module)
     if "graph" in levels:
-        raise DiagnosticError(Diagnostic(
-            "error", "compiling graph functions is not available yet: lower them with "
-            "convert-graph-to-tensor and call the kernels", "<module>"))
+        from mlc_dialects.graph_executable import compile_graph
+
+        return compile_graph(module)
     if levels & {"tensor", "loops", "hw"}:
         return compile_tensor_module(module)
     return compile_module(module)

@@ -29,6 +29,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "convert-arith-to-llvm": _ours("convert_arith_to_llvm", "ConvertArithToLLVMPass"),
     "convert-cf-to-llvm": _ours("convert_cf_to_llvm", "ConvertCfToLLVMPass"),
     "convert-func-to-llvm": _ours("convert_func_to_llvm", "ConvertFuncToLLVMPass"),
+    "convert-graph-to-driver": _ours("convert_graph_to_driver", "ConvertGraphToDriverPass"),
     "convert-graph-to-tensor": _ours("convert_graph_to_tensor", "ConvertGraphToTensorPass"),
     "convert-hw-to-llvm": _ours("convert_hw_to_llvm", "ConvertHwToLLVMPass"),
     "convert-loops-to-hw": _ours("convert_loops_to_hw", "ConvertLoopsToHwPass"),
@@ -39,9 +40,16 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "convert-vector-to-llvm": _ours("convert_vector_to_llvm", "ConvertVectorToLLVMPass"),
     "cse": _upstream("common_subexpression_elimination", "CommonSubexpressionElimination"),
     "dce": _upstream("dead_code_elimination", "DeadCodeElimination"),
+    "graph-dispatch-library": _ours("graph_dispatch_library", "GraphDispatchLibraryPass"),
+    "graph-fuse": _ours("graph_fuse", "GraphFusePass"),
+    "graph-plan-memory": _ours("graph_plan_memory", "GraphPlanMemoryPass"),
+    "lower-memref-views": _ours("lower_memref_views", "LowerMemrefViewsPass"),
+    "lower-to-llvm": _ours("lower_to_llvm", "LowerToLLVMPass"),
     "lower-upstream-to-llvm": _lazy("mlc_dialects.codegen.pipeline", "LowerUpstreamToLLVMPass"),
     "reconcile-unrealized-casts": _upstream(
         "reconcile_unrealized_casts", "ReconcileUnrealizedCastsPass"
     ),
     "tensor-apply-schedule": _ours("tensor_apply_schedule", "TensorApplySchedulePass"),
+    "tensor-compact-buffers": _ours("tensor_compact_buffers", "TensorCompactBuffersPass"),
+    "tensor-default-schedule": _ours("tensor_default_schedule", "TensorDefaultSchedulePass"),
 }

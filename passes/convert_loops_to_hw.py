@@ -61,7 +61,7 @@ from xdsl.dialects.builtin import (
     StringAttr,
     VectorType,
 )
-from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.ir import Attribute, Block, BlockArgument, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.transforms.common_subexpression_elimination import CommonSubexpressionElimination
@@ -119,6 +119,182 @@ def _element_bytes(t: Attribute) -> int:
     if isinstance(t, IntegerType):
         return max(1, t.width.data // 8)
     return 8
+
+
+# ============================================================================ index simplification
+
+Linear = tuple[dict[SSAValue, int], int]
+"""An index value as `sum(coeff * atom) + constant`; atoms are loop variables or opaque values."""
+
+
+class IndexSimplifier:
+    """Folds integer division and remainder by constants using the ranges of loop variables.
+
+    Bindings of split loops come back through `floordiv`/`mod` (`(32*j0 + j1) floordiv 32`
+    for a packed buffer's panel): with `0 <= j1 < 32` that is `j0`, and `... mod 32` is `j1`.
+    Left alone they cost a division per access and stop the vectorizer (not affine in the
+    loop variable). `x floordiv C` splits `x` into the terms whose coefficients C divides and
+    the rest `r` (plus the constant's remainder); when `0 <= r < C` over the loop ranges the
+    quotient is the first part / C and the remainder is `r`. `remsi` is only folded when `x`
+    is known non-negative (it truncates). Comparisons of index values whose difference has a
+    known sign fold to constants, and `select` on a constant condition to its operand: the
+    floor-`mod` correction (`rem < 0 ? rem + C : rem`) disappears that way.
+    """
+
+    def __init__(self) -> None:
+        self.cache: dict[SSAValue, Linear] = {}
+
+    def linear(self, value: SSAValue) -> Linear:
+        if value in self.cache:
+            return self.cache[value]
+        result: Linear = ({value: 1}, 0)
+        owner = value.owner
+        constant = _constant_int(value)
+        if constant is not None:
+            result = ({}, constant)
+        elif isinstance(owner, arith.AddiOp | arith.SubiOp):
+            sign = 1 if isinstance(owner, arith.AddiOp) else -1
+            (la, ca), (lb, cb) = self.linear(owner.lhs), self.linear(owner.rhs)
+            terms = dict(la)
+            for atom, coeff in lb.items():
+                terms[atom] = terms.get(atom, 0) + sign * coeff
+            result = ({a: c for a, c in terms.items() if c}, ca + sign * cb)
+        elif isinstance(owner, arith.MuliOp):
+            (la, ca), (lb, cb) = self.linear(owner.lhs), self.linear(owner.rhs)
+            if not lb or not la:
+                factor, (terms, const) = (cb, (la, ca)) if not lb else (ca, (lb, cb))
+                result = ({a: c * factor for a, c in terms.items() if c * factor},
+                          const * factor)
+        self.cache[value] = result
+        return result
+
+    @staticmethod
+    def range_of(linear: Linear) -> tuple[int, int] | None:
+        terms, lo = linear
+        hi = lo
+        for atom, coeff in terms.items():
+            span = _loop_var_range(atom)
+            if span is None:
+                return None
+            a, b = span[0] * coeff, span[1] * coeff
+            lo, hi = lo + min(a, b), hi + max(a, b)
+        return lo, hi
+
+    def divide(self, value: SSAValue, divisor: int) -> tuple[Linear, Linear] | None:
+        """(quotient, remainder) of `value` floordiv/mod `divisor` as linear forms, if exact."""
+        terms, const = self.linear(value)
+        quotient = {a: c // divisor for a, c in terms.items() if c % divisor == 0}
+        rest = {a: c for a, c in terms.items() if c % divisor != 0}
+        remainder: Linear = (rest, const % divisor)
+        span = self.range_of(remainder)
+        if span is None or span[0] < 0 or span[1] >= divisor:
+            return None
+        return (quotient, const // divisor), remainder
+
+    def simplify(self, function: Operation) -> None:
+        for op in list(function.walk()):
+            if op.parent is None:
+                continue  # erased
+            replacement = self.fold(op)
+            if replacement is None:
+                continue
+            new_ops, value = replacement
+            Rewriter.insert_op(new_ops, InsertPoint.before(op))
+            op.results[0].replace_all_uses_with(value)
+            Rewriter.erase_op(op)
+        _erase_dead_arith(function)
+
+    def fold(self, op: Operation) -> tuple[list[Operation], SSAValue] | None:
+        if isinstance(op, arith.FloorDivSIOp | arith.RemSIOp):
+            divisor = _constant_int(op.rhs)
+            if divisor is None or divisor <= 0:
+                return None
+            parts = self.divide(op.lhs, divisor)
+            if parts is None:
+                return None
+            if isinstance(op, arith.FloorDivSIOp):
+                return _emit_linear(parts[0])
+            span = self.range_of(self.linear(op.lhs))
+            if span is None or span[0] < 0:
+                return None
+            return _emit_linear(parts[1])
+        if isinstance(op, arith.CmpiOp) and isinstance(op.lhs.type, IndexType):
+            (la, ca), (lb, cb) = self.linear(op.lhs), self.linear(op.rhs)
+            terms = dict(la)
+            for atom, coeff in lb.items():
+                terms[atom] = terms.get(atom, 0) - coeff
+            span = self.range_of(({a: c for a, c in terms.items() if c}, ca - cb))
+            if span is None:
+                return None
+            decided = _decide(op.predicate.value.data, span)
+            if decided is None:
+                return None
+            constant = arith.ConstantOp(IntegerAttr(int(decided), IntegerType(1)))
+            return [constant], constant.result
+        if isinstance(op, arith.SelectOp):
+            owner = op.cond.owner
+            if isinstance(owner, arith.ConstantOp) and isinstance(owner.value, IntegerAttr):
+                return [], op.lhs if owner.value.value.data else op.rhs
+        return None
+
+
+def _loop_var_range(value: SSAValue) -> tuple[int, int] | None:
+    if not isinstance(value, BlockArgument):
+        return None
+    loop = value.block.parent_op()
+    if not isinstance(loop, ForOp) or loop.extent <= 0:
+        return None
+    return loop.lb, loop.lb + (loop.extent - 1) * loop.step_value
+
+
+def _decide(predicate: int, span: tuple[int, int]) -> bool | None:
+    """The value of `d <pred> 0` for every d in `span`, or None when it depends on d.
+    Predicates as in arith.cmpi: 0 eq, 1 ne, 2 slt, 3 sle, 4 sgt, 5 sge."""
+    lo, hi = span
+    tests = {0: (lo == hi == 0, lo > 0 or hi < 0), 1: (lo > 0 or hi < 0, lo == hi == 0),
+             2: (hi < 0, lo >= 0), 3: (hi <= 0, lo > 0), 4: (lo > 0, hi <= 0),
+             5: (lo >= 0, hi < 0)}
+    if predicate not in tests:
+        return None
+    always, never = tests[predicate]
+    return True if always else False if never else None
+
+
+def _emit_linear(linear: Linear) -> tuple[list[Operation], SSAValue]:
+    terms, const = linear
+    ops: list[Operation] = []
+    total: SSAValue | None = None
+    for atom, coeff in terms.items():
+        value = atom
+        if coeff != 1:
+            factor = _index_constant(coeff)
+            product = arith.MuliOp(atom, factor)
+            ops += [factor, product]
+            value = product.result
+        if total is None:
+            total = value
+        else:
+            ops.append(arith.AddiOp(total, value))
+            total = ops[-1].results[0]
+    if total is None or const:
+        constant = _index_constant(const)
+        ops.append(constant)
+        if total is None:
+            return ops, constant.result
+        ops.append(arith.AddiOp(total, constant.result))
+        total = ops[-1].results[0]
+    return ops, total
+
+
+def _erase_dead_arith(root: Operation) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for op in list(root.walk()):
+            if (op.name.startswith("arith.") and op.results
+                    and all(not r.uses for r in op.results)):
+                Rewriter.erase_op(op)
+                changed = True
 
 
 # ============================================================================ vectorization
@@ -191,6 +367,9 @@ def _plan(loop: ForOp) -> _Plan:
             continue  # uniform: stays scalar
         if not isinstance(op, _VECTOR_ARITH):
             raise NotVectorizable(f"'{op.name}' has no vector form")
+        if isinstance(op, arith.CmpfOp | arith.CmpiOp):
+            # xDSL 0.74 types their result i1 only: a vector<Nxi1> compare does not verify.
+            raise NotVectorizable(f"'{op.name}' on vectors does not verify in xDSL 0.74")
         for result in op.results:
             plan.varying.add(result)
             plan.widest = max(plan.widest, _element_bytes(result.type))
@@ -530,6 +709,8 @@ class ConvertLoopsToHwPass(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         # Shared index values make "the same indices" a pointer comparison in the
         # vectorizer's dependence test.
+        for function in [f for f in op.walk() if isinstance(f, func.FuncOp)]:
+            IndexSimplifier().simplify(function)
         CommonSubexpressionElimination().apply(ctx, op)
         target = module_target(op)
         converter = _Converter(target, self.vector_bits, self.max_unroll, self.unroll_factor,

@@ -33,6 +33,7 @@ def upstream_to_llvm_passes() -> list[ModulePass]:
     from passes.convert_math_to_llvm import ConvertMathToLLVMPass
     from passes.convert_memref_to_llvm import ConvertMemRefToLLVMPass
     from passes.convert_vector_to_llvm import ConvertVectorToLLVMPass
+    from passes.lower_memref_views import LowerMemrefViewsPass
 
     return [
         # Structured loops and ifs become blocks and branches (xDSL's pass; iter_args become
@@ -41,6 +42,8 @@ def upstream_to_llvm_passes() -> list[ModulePass]:
         # Memory first: vector.load/store and memref ops need the static memref types, which
         # the later signature conversion replaces by !llvm.ptr.
         ConvertVectorToLLVMPass(reassociate_fp_reductions=True),
+        # memref.view (arena slices from graph memory planning) -> byte offsets.
+        LowerMemrefViewsPass(),
         ConvertMemRefToLLVMPass(),
         # Scalar and vector computation.
         ConvertArithToLLVMPass(),

@@ -2,12 +2,13 @@
 
     import mlc_dialects as mlc
     module = mlc.frontend.from_onnx("model.onnx")          # needs the `onnx` extra
+    module = mlc.frontend.from_torch(model.eval(), (x,))   # needs the `torch` extra
     y = mlc.interpret(module, "main", x)
 
 Every importer returns a verified `ModuleOp` whose `@main` is a graph function. The framework
 packages are optional dependencies: they are imported only when an importer is called, so
 `import mlc_dialects.frontend` works without them (and says which extra to install if one is
-missing). PyTorch (`from_torch`) is built separately and will sit next to `from_onnx` here.
+missing).
 """
 
 from __future__ import annotations
@@ -34,4 +35,24 @@ def from_onnx(model_or_path: Any | str | Path, *, params_as_args: bool = False,
                       bind_inputs=bind_inputs)
 
 
-__all__ = ["from_onnx"]
+def from_torch(module: Any, example_args: Sequence[Any], *, params_as_args: bool = False,
+               dynamic_shapes: Any = None) -> ModuleOp:
+    """Import a PyTorch `nn.Module` through `torch.export`, traced on `example_args`.
+
+    See `mlc_dialects.frontend.torch.from_torch` for the contract.
+    """
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        from mlc_dialects.diagnostics import Diagnostic, DiagnosticError
+
+        raise DiagnosticError(Diagnostic(
+            "error", "from_torch needs PyTorch: install the `torch` extra "
+            "(pip install 'mlc-dialects[torch]')", "<torch>")) from None
+    from mlc_dialects.frontend.torch import from_torch as _from_torch
+
+    return _from_torch(module, example_args, params_as_args=params_as_args,
+                       dynamic_shapes=dynamic_shapes)
+
+
+__all__ = ["from_onnx", "from_torch"]

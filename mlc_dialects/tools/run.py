@@ -77,15 +77,11 @@ def describe(i: int, a: np.ndarray) -> str:
             f"sha256 {digest}")
 
 
-def _execute(module, args: argparse.Namespace, inputs: list[np.ndarray], tensor_program: bool):
+def _execute(module, args: argparse.Namespace, inputs: list[np.ndarray]):
     """Run the entry compiled (default) or with the reference interpreter (--interpret)."""
     from mlc_dialects.api import compile, interpret
 
     if args.interpret:
-        return interpret(module, args.entry, *inputs)
-    if not tensor_program:
-        sys.stderr.write("mlc-run: note: compiling graph functions is not available yet; "
-                         "running the reference interpreter\n")
         return interpret(module, args.entry, *inputs)
     return compile(module)[args.entry](*inputs)
 
@@ -106,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         inputs = _load_inputs(args.input)
     try:
-        result = _execute(module, args, inputs, is_tensor_program(func))
+        result = _execute(module, args, inputs)
     except ValueError as err:
         raise DiagnosticError(Diagnostic("error", str(err), args.input_file)) from None
     if is_tensor_program(func):

@@ -154,3 +154,32 @@ func.func @nested_parallel(%A: memref<8x8xf32>, %x: f32) {
   }
   func.return
 }
+
+// -----
+
+// Division and remainder of a split loop's index by the split factor fold away using the loop
+// ranges ((32*j0 + j1) floordiv 32 = j0, mod 32 = j1, the negative-remainder fix-up is
+// always false), which leaves the access contiguous in %j1: vectorized.
+// CHECK-LABEL: func.func @div_mod_of_split
+// CHECK-NOT:     arith.floordivsi
+// CHECK-NOT:     arith.remsi
+// CHECK:         vector.load %Bp[%j0, %{{.*}}] : memref<2x32xf32>, vector<8xf32>
+// CHECK-NOT:     hw.not_vectorized
+func.func @div_mod_of_split(%Bp: memref<2x32xf32>, %C: memref<64xf32>) {
+  loops.for %j0 = 0 to 2 {
+    loops.for %j1 = 0 to 32 vectorized {
+      %c32 = arith.constant 32 : index
+      %c0 = arith.constant 0 : index
+      %m = arith.muli %j0, %c32 : index
+      %v = arith.addi %m, %j1 : index
+      %q = arith.floordivsi %v, %c32 : index
+      %r = arith.remsi %v, %c32 : index
+      %neg = arith.cmpi slt, %r, %c0 : index
+      %s = arith.addi %r, %c32 : index
+      %mod = arith.select %neg, %s, %r : index
+      %x = memref.load %Bp[%q, %mod] : memref<2x32xf32>
+      memref.store %x, %C[%v] : memref<64xf32>
+    }
+  }
+  func.return
+}
