@@ -22,7 +22,7 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import Attribute, Block, BlockArgument, Operation, Region, SSAValue
-from xdsl.ir.affine import AffineConstantExpr, AffineExpr, AffineMap
+from xdsl.ir.affine import AffineConstantExpr, AffineDimExpr, AffineExpr, AffineMap
 from xdsl.ir.affine.affine_set import AffineConstraintExpr, AffineSet
 from xdsl.irdl import (
     AttrSizedOperandSegments,
@@ -50,6 +50,7 @@ from dialects.tensor.affine_syntax import (
     parse_constraint,
     printer_names,
     shifted_to_str,
+    summands,
     value_name,
 )
 from dialects.tensor.attrs import AccessRegionAttr
@@ -501,7 +502,10 @@ class BlockOp(IRDLOperation):
         reduce_args = {
             arg for arg, kind in zip(self.body.block.args, self.iter_kinds) if kind == "reduce"
         }
-        for op in self.body.walk():
+        for op in _own_ops(self):
+            if isinstance(op, BlockOp):
+                self._verify_nested_block(op)
+                continue
             if isinstance(op, InitOp) and op is not self.body.block.first_op:
                 raise VerifyException("tensor.init must be the first operation of the block body")
             if isinstance(op, memref.StoreOp):
@@ -523,6 +527,40 @@ class BlockOp(IRDLOperation):
                     f"body loads from {value_name(op.memref, 'a buffer')}, which is not "
                     f"declared in reads(...) or writes(...)"
                 )
+
+    def _verify_nested_block(self, nested: BlockOp) -> None:
+        """A block nested in this one (after blockize) verifies on its own; here only that
+        this block declares what it accesses: its buffers are declared here (reads in
+        reads or writes, writes in writes) and, where the offset between the two regions
+        is an affine function of the loops in between, its regions lie inside ours."""
+        writes, reads = set(self.writes), set(self.reads)
+        for kind, accesses in (
+            ("reads", nested.read_accesses()),
+            ("writes", nested.write_accesses()),
+        ):
+            for buffer, region in accesses:
+                declared = writes if kind == "writes" else reads | writes
+                if buffer not in declared:
+                    raise VerifyException(
+                        f'nested block "{nested.label}" {kind} '
+                        f'{value_name(buffer, "a buffer")}, which block "{self.label}" does '
+                        f"not declare in {'writes' if kind == 'writes' else 'reads or writes'}(...)"
+                    )
+                own = (
+                    self.write_accesses()
+                    if kind == "writes"
+                    else self.read_accesses() + self.write_accesses()
+                )
+                candidates = [r for b, r in own if b is buffer]
+                spans = _nested_spans(self, nested, region)
+                if spans is None:
+                    continue
+                if not any(_covers(self, r, spans) for r in candidates):
+                    raise VerifyException(
+                        f'nested block "{nested.label}" {kind} '
+                        f"{value_name(buffer, 'a buffer')} outside the region block "
+                        f'"{self.label}" declares for it'
+                    )
 
     def _verify_inputs_not_written(self) -> None:
         function = self.parent_op()
@@ -678,6 +716,78 @@ class BlockOp(IRDLOperation):
         if attrs is not None:
             op.attributes |= attrs.data
         return op
+
+
+def _own_ops(block: BlockOp):
+    """The ops of a block's body (its init included) that are not inside a nested block;
+    nested blocks themselves are yielded (their bodies are their own business)."""
+
+    def visit(region_owner: Operation):
+        for region in region_owner.regions:
+            for inner_block in region.blocks:
+                for op in inner_block.ops:
+                    yield op
+                    if not isinstance(op, BlockOp):
+                        yield from visit(op)
+
+    yield from visit(block)
+
+
+def _nested_spans(
+    outer: BlockOp, nested: BlockOp, region: AccessRegionAttr
+) -> list[tuple[dict[int, int], int, int]] | None:
+    """Per dimension of a nested block's access region: the indices it covers as
+    `(linear part over the outer block's iterators, lo, hi)`, where the values between the
+    two blocks (loop variables) range over their loops. None when not affine in that form."""
+    outer_args = list(outer.body.block.args)
+    out = []
+    bindings = list(nested.binding_map.results)
+    for start, extent in zip(region.map.results, region.extent_values):
+        composed = start.replace_dims_and_symbols(bindings, [])
+        linear: dict[int, int] = {}
+        lo = hi = 0
+        for term, coeff in summands(composed):
+            if term is None:
+                lo, hi = lo + coeff, hi + coeff
+                continue
+            values = [nested.binding_values[d] for d in term.used_dims()]
+            if len(values) == 1 and values[0] in outer_args and isinstance(term, AffineDimExpr):
+                index = outer_args.index(values[0])
+                linear[index] = linear.get(index, 0) + coeff
+                continue
+            if any(v in outer_args for v in values):
+                return None
+            ranges = [loop_range(v) for v in nested.binding_values]
+            span = expr_range(term * coeff, ranges)
+            if span is None:
+                return None
+            lo, hi = lo + span[0], hi + span[1]
+        out.append(({k: c for k, c in linear.items() if c}, lo, hi + extent - 1))
+    return out
+
+
+def _covers(
+    outer: BlockOp, region: AccessRegionAttr, spans: list[tuple[dict[int, int], int, int]]
+) -> bool:
+    """Whether `region` of the outer block contains the nested spans for every value of the
+    outer block's iterators (True when the region is not linear and cannot be compared)."""
+    domains = outer.domain_values
+    for start, extent, (linear, lo, hi) in zip(region.map.results, region.extent_values, spans):
+        diff = dict(linear)
+        const = 0
+        for term, coeff in summands(start):
+            if term is None:
+                const += coeff
+            elif isinstance(term, AffineDimExpr):
+                diff[term.position] = diff.get(term.position, 0) - coeff
+            else:
+                return True  # not linear: cannot compare, trust the declaration
+        for position, coeff in diff.items():  # nested - own, over the iterators' domains
+            a, b = 0, coeff * (domains[position] - 1)
+            lo, hi = lo + min(a, b), hi + max(a, b)
+        if lo < const or hi > const + extent - 1:
+            return False
+    return True
 
 
 def _region_to_str(region: AccessRegionAttr, name) -> str:

@@ -313,7 +313,13 @@ class Importer:
         fn = lookup(node.op)
         if fn is None:
             raise cx.unsupported(node, self._why_unsupported(node))
-        result = fn(cx, node)
+        try:
+            result = fn(cx, node)
+        except DiagnosticError:
+            raise
+        except Exception as err:  # a converter bug: still name the node
+            raise cx.unsupported(node, f"the converter failed ({type(err).__name__}: {err}); "
+                                 "this is a bug in the importer") from err
         self._check(node, result)
         if isinstance(result, SSAValue) and not result.name_hint:
             result.name_hint = ssa_name(fx_node.name)
