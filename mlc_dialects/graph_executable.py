@@ -360,7 +360,7 @@ class GraphExecutable:
 
 
 def graph_to_driver_module(module: ModuleOp, library_ops: Sequence[str] = (),
-                           fuse: bool = True) -> ModuleOp:
+                           fuse: bool = True, schedule: bool = True) -> ModuleOp:
     """A copy of `module` with graph functions lowered to drivers; kernels still tensor-level."""
     from mlc_dialects.context import make_context
     from passes.convert_graph_to_driver import ConvertGraphToDriverPass
@@ -378,6 +378,10 @@ def graph_to_driver_module(module: ModuleOp, library_ops: Sequence[str] = (),
         from passes.graph_fuse import GraphFusePass
 
         stages.append(GraphFusePass())
+    if schedule:
+        from passes.tensor_default_schedule import TensorDefaultSchedulePass
+
+        stages.append(TensorDefaultSchedulePass())
     stages += [GraphPlanMemoryPass(), ConvertGraphToDriverPass()]
     for stage in stages:
         stage.apply(ctx, module)
@@ -385,12 +389,13 @@ def graph_to_driver_module(module: ModuleOp, library_ops: Sequence[str] = (),
 
 
 def compile_graph(module_or_text: ModuleOp | str, library_ops: Sequence[str] = (),
-                  fuse: bool = True, vector_bits: int = 0, num_threads: int = 0
-                  ) -> GraphExecutable:
+                  fuse: bool = True, vector_bits: int = 0, num_threads: int = 0,
+                  schedule: bool = True) -> GraphExecutable:
     """Compile every graph function of a module to one native driver (see the docstring).
 
     `library_ops` are `graph-dispatch-library` patterns (`("linear",)`, `("matmul:blas.sgemm",)`);
-    `fuse` runs `graph-fuse`; `vector_bits` / `num_threads` go to the
+    `fuse` runs `graph-fuse`; `schedule` runs `tensor-default-schedule` on the kernels;
+    `vector_bits` / `num_threads` go to the
     tensor lowering (0: the host's vector width, MLC_NUM_THREADS at run time).
     """
     from mlc_dialects.api import as_module
@@ -405,7 +410,8 @@ def compile_graph(module_or_text: ModuleOp | str, library_ops: Sequence[str] = (
     )
     from passes.graph_plan_memory import PEAK_ATTR
 
-    driver_module = graph_to_driver_module(as_module(module_or_text), library_ops, fuse)
+    driver_module = graph_to_driver_module(as_module(module_or_text), library_ops, fuse,
+                                           schedule)
     specs: dict[str, DriverSpec] = {}
     for op in driver_module.ops:
         if not isinstance(op, func.FuncOp) or NUM_INPUTS_ATTR not in op.attributes:

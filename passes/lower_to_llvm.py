@@ -6,6 +6,7 @@ upstream loops. The stages, and why each is there:
 
     convert-graph-to-tensor    each graph op -> graph.call_tir of a te-built kernel
     graph-fuse                 elementwise/injective chains join their producer (FuseOps+FuseTIR)
+    tensor-default-schedule    kernels get parallel, vectorized, register-tiled loop nests
     graph-plan-memory          intermediates share one arena where lifetimes allow
     convert-graph-to-driver    graph functions -> destination-passing drivers calling kernels
     (tensor_to_upstream)       compact buffers, blocks -> loops -> vectors/threads -> scf
@@ -37,6 +38,7 @@ class LowerToLLVMPass(ModulePass):
     name = "lower-to-llvm"
 
     fuse: bool = True
+    schedule: bool = True
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         from mlc_dialects.codegen.pipeline import upstream_to_llvm_passes
@@ -45,10 +47,13 @@ class LowerToLLVMPass(ModulePass):
         from passes.convert_graph_to_tensor import ConvertGraphToTensorPass
         from passes.graph_fuse import GraphFusePass
         from passes.graph_plan_memory import GraphPlanMemoryPass
+        from passes.tensor_default_schedule import TensorDefaultSchedulePass
 
         stages: list[ModulePass] = [ConvertGraphToTensorPass()]
         if self.fuse:
             stages.append(GraphFusePass())
+        if self.schedule:
+            stages.append(TensorDefaultSchedulePass())
         stages += [GraphPlanMemoryPass(), ConvertGraphToDriverPass()]
         stages += tensor_to_upstream_passes()
         stages += upstream_to_llvm_passes()

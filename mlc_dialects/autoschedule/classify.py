@@ -100,7 +100,7 @@ def _single_dim(expr: AffineExpr) -> int | None:
     return expr.position if isinstance(expr, AffineDimExpr) else None
 
 
-def _contiguous_or_invariant(region: AccessRegionAttr, dim: int) -> bool:
+def contiguous_or_invariant(region: AccessRegionAttr, dim: int) -> bool:
     """`dim` is absent from the region, or appears only in its last index, with coefficient 1,
     and the region is a point access."""
     results = region.map.results
@@ -162,7 +162,7 @@ def classify(block: BlockOp) -> BlockInfo:
         return info
     info.inner = inner
     accesses = [region for _, region in block.read_accesses()] + [out_region]
-    info.inner_contiguous = all(_contiguous_or_invariant(r, inner) for r in accesses)
+    info.inner_contiguous = all(contiguous_or_invariant(r, inner) for r in accesses)
     if reduce:
         _classify_contraction(block, info, out_buffer, out_region)
     return info
@@ -194,7 +194,7 @@ def _classify_contraction(block: BlockOp, info: BlockInfo, out_buffer, out_regio
         info.row = rows[-1]
         info.col = col
         col_region = operands[col_side]
-        info.col_contiguous = _contiguous_or_invariant(col_region, col)
+        info.col_contiguous = contiguous_or_invariant(col_region, col)
         window = any(
             dims_of(e) & reduce and dims_of(e) & set(info.spatial)
             for e in col_region.map.results

@@ -74,18 +74,56 @@ def default_schedule(module: ModuleOp | Schedule, target: TargetAttr | None = No
         log: when given, receives a `Decision` per rule applied.
     Returns: the schedule; `sch.mod` is the scheduled module, `sch.trace` replays it.
     """
-    if isinstance(module, Schedule):
-        sch = module
-        target = _target(sch.mod, target)
-    else:
-        target = _target(module, target)
-        sch = Schedule(module, seed=0)
-    ctx = RuleContext.for_target(target)
-    names = [f.sym_name.data for f in analysis.tensor_functions(sch.mod)
-             if is_tensor_function(f)]
-    for name in names:
-        sch = _schedule_function(sch, name, ctx, log)
-    return sch
+    if isinstance(module, Schedule):  # continue a schedule in place (every primitive
+        sch = module                     # clones its whole module: slower for big modules)
+        ctx = RuleContext.for_target(_target(sch.mod, target))
+        for name in _tensor_function_names(sch.mod):
+            sch = _schedule_function(sch, name, ctx, log)
+        return sch
+    ctx = RuleContext.for_target(_target(module, target))
+    # Functions are independent: each is scheduled in a module of its own (a primitive costs
+    # a clone of its module), then the scheduled functions and traces are merged.
+    parts = []
+    for name in _tensor_function_names(module):
+        function = analysis.find_function(module, name)
+        assert function is not None
+        part = Schedule(ModuleOp([function.clone()]), seed=0)
+        parts.append(_schedule_function(part, name, ctx, log))
+    return _merge(module, parts)
+
+
+def _tensor_function_names(module: ModuleOp) -> list[str]:
+    return [f.sym_name.data for f in analysis.tensor_functions(module) if is_tensor_function(f)]
+
+
+def _merge(module: ModuleOp, parts: list[Schedule]) -> Schedule:
+    """One schedule of `module` from schedules of its functions, each over a module holding
+    that function alone: the scheduled functions replace the originals in a copy of `module`,
+    the traces are concatenated (each instruction names its function, so the trace replays on
+    `module`), and the handles stay valid because the function ops are moved, not cloned.
+
+    This reaches into `Schedule`'s state (`_state`, `_insts`); it belongs in `Schedule` as a
+    public `merge` when the schedule package grows one.
+    """
+    from dialects.tensor.schedule.state import ScheduleState
+
+    merged = module.clone()
+    state = ScheduleState(merged)
+    instructions = []
+    for part in parts:
+        (function,) = analysis.tensor_functions(part.mod)
+        old = analysis.find_function(merged, function.sym_name.data)
+        assert old is not None
+        function.detach()
+        merged.body.block.insert_op_before(function, old)
+        old.detach()
+        old.erase()
+        state.table.update(part._state.table)
+        instructions.extend(part._insts)
+    result = Schedule(ModuleOp([]), seed=0)
+    result._state = state
+    result._insts = instructions
+    return result
 
 
 def _labels(sch: Schedule, func_name: str) -> list[str]:

@@ -45,7 +45,12 @@ from dialects.loops.ops import ForOp
 from dialects.tensor.ops import BlockOp
 from dialects.tensor.schedule import Schedule, ScheduleError, analysis
 from dialects.tensor.schedule.rv import BlockRV, LoopRV
-from mlc_dialects.autoschedule.classify import BlockKind, classify, trivial_loops
+from mlc_dialects.autoschedule.classify import (
+    BlockKind,
+    classify,
+    contiguous_or_invariant,
+    trivial_loops,
+)
 
 PARALLEL_MIN_WORK = 1 << 15
 """Block instances below which a thread launch (a few microseconds with GOMP) costs more than
@@ -268,8 +273,7 @@ def multi_level_tiling(sch: Schedule, block: BlockRV, ctx: RuleContext) -> bool:
         outer.append(ro if index == info.row else co if index == info.col else loops[index])
     reduce = [loops[index] for index in info.reduce]
     sch.reorder(*outer, *reduce, ri, ci)
-    spatial_outer = [lp for lp in outer if lp is not co]
-    # Put co right above the reduction: the spatial loops above it hold the parallel prefix.
+    spatial_outer = [lp for lp in outer if lp is not co]  # the parallel candidates
     local = sch.cache_write(block, 0, "local")
     for consumer in sch.get_consumers(local):
         try:  # the epilogue (bias, relu, rounding) joins the tile's write-back
@@ -357,11 +361,9 @@ def add_rfactor(sch: Schedule, block: BlockRV, ctx: RuleContext) -> bool:
 
 def _reduce_contiguous(block: BlockOp) -> bool:
     """Every read is contiguous along the (single, last) reduce iterator or invariant."""
-    from mlc_dialects.autoschedule.classify import _contiguous_or_invariant
-
     dim = len(block.iter_kinds) - 1
     out = block.writes[0] if len(block.writes) == 1 else None
-    return all(_contiguous_or_invariant(region, dim)
+    return all(contiguous_or_invariant(region, dim)
                for buf, region in block.read_accesses() if buf is not out)
 
 
