@@ -2,7 +2,12 @@
 
 Input: functions at the loops level (`loops.for` nests over memref loads/stores, `arith`,
 `math`, `scf.if`, as left by `convert-tensor-to-loops`). Output: no `loops.for` left; `scf.for`,
-upstream `vector` ops, `hw.parallel_launch`. Loops are converted innermost first, by kind:
+upstream `vector` ops, `hw.parallel_launch`.
+
+First, index arithmetic is simplified with the loop ranges (`IndexSimplifier`): `floordivsi` /
+`remsi` by a constant fold when the remainder's range is known to fit (`(32*j0 + j1) floordiv 32
+= j0` for `0 <= j1 < 32`), index comparisons of known sign fold to constants, and `select` on
+a constant to its operand. Then loops are converted innermost first, by kind:
 
 - `vectorized` -> vector code of the target's width W (`#hw.target` on the module, else the
   host; option `vector-bits`): a main part over `floor(extent / W)` chunks of W lanes (straight
@@ -367,8 +372,9 @@ def _plan(loop: ForOp) -> _Plan:
             continue  # uniform: stays scalar
         if not isinstance(op, _VECTOR_ARITH):
             raise NotVectorizable(f"'{op.name}' has no vector form")
-        if isinstance(op, arith.CmpfOp | arith.CmpiOp):
-            # xDSL 0.74 types their result i1 only: a vector<Nxi1> compare does not verify.
+        if isinstance(op, _SCALAR_ONLY_IN_XDSL):
+            # xDSL 0.74 types these on scalars only (compares: an i1 result; integer casts: an
+            # integer operand), so their vector forms do not verify.
             raise NotVectorizable(f"'{op.name}' on vectors does not verify in xDSL 0.74")
         for result in op.results:
             plan.varying.add(result)
@@ -379,6 +385,13 @@ def _plan(loop: ForOp) -> _Plan:
                 f"a stored buffer is also accessed at other indices (possible dependence "
                 f"between lanes) in {buffer.type}")
     return plan
+
+
+_SCALAR_ONLY_IN_XDSL = (
+    arith.CmpfOp, arith.CmpiOp, arith.SIToFPOp, arith.UIToFPOp, arith.FPToSIOp, arith.FPToUIOp,
+    arith.ExtSIOp, arith.ExtUIOp, arith.TruncIOp, arith.IndexCastOp,
+)
+"""Ops whose vector forms xDSL 0.74's arith rejects: their loops stay scalar."""
 
 
 def _plan_access(plan: _Plan, op: memref.LoadOp | memref.StoreOp) -> None:

@@ -102,3 +102,58 @@ def scheduled_matmul_recipe(n: int) -> ModuleOp:
     sch.parallel(io)
     sch.vectorize(sch.get_loops(local)[-1])
     return sch.mod
+
+
+def scheduled_tiled_cache_write(n: int, m: int, k: int, rows: int = 8, cols: int = 32) -> ModuleOp:
+    """matmul with rows x cols tiles of C cached in a "local" buffer; n and m need not be
+    multiples of the tile (predicated tails). The tile is what tensor-compact-buffers keeps."""
+    sch = Schedule(matmul(n, m, k))
+    block = sch.get_block("C")
+    i, j, kk = sch.get_loops(block)
+    io, ii = sch.split(i, [None, rows])
+    jo, ji = sch.split(j, [None, cols])
+    sch.reorder(io, jo, kk, ii, ji)
+    local = sch.cache_write(block, 0, "local")
+    sch.reverse_compute_at(local, jo)
+    init = sch.decompose_reduction(block, kk)
+    sch.vectorize(ji)
+    sch.unroll(ii)
+    sch.parallel(io)
+    for tile in (init, local):
+        tile_rows, tile_cols = sch.get_loops(tile)[-2:]
+        sch.unroll(tile_rows)
+        sch.vectorize(tile_cols)
+    return sch.mod
+
+
+def cache_read_reused(n: int, m: int, k: int) -> ModuleOp:
+    """A row of A cached per i and reused across every j: regions of different j iterations
+    overlap, so the buffer may only shrink to the row, allocated per i."""
+    sch = Schedule(matmul(n, m, k))
+    block = sch.get_block("C")
+    i, j, kk = sch.get_loops(block)
+    cached = sch.cache_read(block, 0, "local")
+    sch.compute_at(cached, i)
+    return sch.mod
+
+
+def packed_columns(n: int, m: int, k: int, panel: int = 32, split: int = 32) -> ModuleOp:
+    """B packed into column panels read back through `j // panel` and `j % panel`, with j
+    split by `split` and the inner loop vectorized; m need not be a multiple of either."""
+    from mlc_dialects import te as _te
+
+    panels = -(-m // panel)
+    A = _te.placeholder((n, k), "float32", name="A")
+    B = _te.placeholder((k, panels * panel), "float32", name="B")
+    Bp = _te.compute((panels, k, panel), lambda jo, r, ji: B[r, jo * panel + ji], name="Bp")
+    r = _te.reduce_axis((0, k), name="k")
+    C = _te.compute((n, m), lambda i, j: _te.sum(A[i, r] * Bp[j // panel, r, j % panel], axis=r),
+                    name="C")
+    sch = Schedule(_te.create_prim_func([A, B, C]))
+    block = sch.get_block("C")
+    i, j, kk = sch.get_loops(block)
+    jo, ji = sch.split(j, [None, split])
+    sch.reorder(i, jo, kk, ji)
+    sch.decompose_reduction(block, kk)
+    sch.vectorize(ji)
+    return sch.mod

@@ -32,10 +32,10 @@ import numpy as np
 import onnx
 from onnx import ModelProto, TensorProto, helper, numpy_helper
 from xdsl.dialects.builtin import ModuleOp, TensorType
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import SSAValue
+from xdsl.transforms.dead_code_elimination import dce
 from xdsl.utils.exceptions import VerifyException
 
-from dialects.graph import ops
 from dialects.graph.builder import GraphBuilder
 from mlc_dialects.diagnostics import Diagnostic, DiagnosticError
 from mlc_dialects.frontend.onnx.registry import MIN_OPSET, Node, lookup
@@ -263,7 +263,7 @@ class Importer:
                 df.output(*outs)
             b.ret(*df.results)
         module = b.module
-        _remove_dead_ops(module)
+        dce(module)  # unused pure graph ops, e.g. weights folded at import (xDSL's DCE)
         try:
             module.verify()
         except VerifyException as err:
@@ -400,28 +400,6 @@ def _evaluate(node: Node, feeds: dict[str, np.ndarray], model: ModelProto) -> li
                 raise TypeError("not a tensor")
         out.append(r)
     return out
-
-
-def _remove_dead_ops(module: ModuleOp) -> None:
-    """Erase unused pure graph ops (e.g. the pads of a Pad folded into a Conv)."""
-    for df in module.walk():
-        if not isinstance(df, ops.DataflowOp):
-            continue
-        block = df.body.block
-        changed = True
-        while changed:
-            changed = False
-            for op in reversed(list(block.ops)):
-                if isinstance(op, ops.OutputOp):
-                    continue
-                if all(not r.uses for r in op.results):
-                    _erase(op)
-                    changed = True
-
-
-def _erase(op: Operation) -> None:
-    op.detach()
-    op.erase()
 
 
 def from_onnx(model_or_path: ModelProto | str | Path, *, params_as_args: bool = False,

@@ -39,10 +39,10 @@ import numpy as np
 import torch
 from torch.export.graph_signature import InputKind, OutputKind
 from xdsl.dialects.builtin import ModuleOp, TensorType
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import SSAValue
+from xdsl.transforms.dead_code_elimination import dce
 from xdsl.utils.exceptions import VerifyException
 
-from dialects.graph import ops
 from dialects.graph.builder import GraphBuilder
 from mlc_dialects.diagnostics import Diagnostic, DiagnosticError
 from mlc_dialects.frontend.torch.registry import FAMILIES, PRESERVED, lookup
@@ -271,7 +271,7 @@ class Importer:
                 df.output(*outs)
             b.ret(*df.results)
         module = b.module
-        _remove_dead_ops(module)
+        dce(module)  # unused pure graph ops, e.g. weights folded at import (xDSL's DCE)
         try:
             module.verify()
         except VerifyException as err:
@@ -424,28 +424,6 @@ class Importer:
         if elem is not None and got != elem:
             raise self.cx.unsupported(node, f"{what} was imported with element type {got}, but "
                                       f"torch computes {meta.dtype} (a bug in the importer)")
-
-
-def _remove_dead_ops(module: ModuleOp) -> None:
-    """Erase unused pure graph ops (constants of folded weights, unused outputs)."""
-    for df in module.walk():
-        if not isinstance(df, ops.DataflowOp):
-            continue
-        block = df.body.block
-        changed = True
-        while changed:
-            changed = False
-            for op in reversed(list(block.ops)):
-                if isinstance(op, ops.OutputOp):
-                    continue
-                if all(not r.uses for r in op.results):
-                    _erase(op)
-                    changed = True
-
-
-def _erase(op: Operation) -> None:
-    op.detach()
-    op.erase()
 
 
 def from_torch(module: torch.nn.Module, example_args: Sequence[Any], *,
