@@ -290,6 +290,8 @@ def _iterator_ranges(
         regions = needed.get(buffer)
         if not regions:
             continue
+        if reverse:
+            _check_no_halo(block, buffer, region, provided_buffers, primitive)
         required = union_regions(regions, len(region.map.results))
         assert required is not None
         for dim, start in enumerate(region.map.results):
@@ -325,6 +327,27 @@ def _iterator_ranges(
             span = SymRange((), 0, extent - 1)
         ranges.append(span)
     return ranges
+
+
+def _check_no_halo(block: BlockOp, buffer: SSAValue, region, provided_buffers: list[SSAValue],
+                   primitive: str) -> None:
+    """A consumer instance placed by reverse_compute_at must read only what one producer
+    iteration (and the ones before it) completed. A read of several indices along an
+    iterator-driven dimension (a halo, `B[vi] + B[vi + 1]`), or several reads of the same
+    buffer, may need data a later iteration produces: refused rather than scheduled wrongly.
+    """
+    extents = [e.data for e in region.extents.data]
+    halo = any(e > 1 and start.used_dims()
+               for start, e in zip(region.map.results, extents, strict=True))
+    if halo or provided_buffers.count(buffer) > 1:
+        raise RegionNotCoverableError(
+            f'{primitive}: block "{block.label}" reads a halo of {_name(buffer)} (several '
+            "indices per iterator value), so some of its instances need data that a later "
+            "iteration of the target loop produces",
+            detail="use compute_at of the producer instead, or split the loop so the halo "
+                   "falls inside one iteration",
+            location_op=block,
+        )
 
 
 def _name(value: SSAValue) -> str:

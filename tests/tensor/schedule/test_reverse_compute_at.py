@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dialects.tensor.schedule import Schedule
 from dialects.tensor.schedule.compute_location import (
     NotAllRequiredBlocksUnderLoopError,
@@ -120,3 +122,19 @@ def test_reverse_compute_at_fail_loop_is_ancestor() -> None:
     assert_fails_unchanged(
         sch, NotInSameScopeError, lambda: sch.reverse_compute_at(target, i), "ancestor"
     )
+
+
+def test_reverse_compute_at_fail_halo() -> None:
+    """A consumer reading B[i] and B[i + 1] cannot run right after B's iteration i."""
+    import mlc_dialects as mlc
+    from dialects.tensor.schedule.errors import ScheduleError
+    from mlc_dialects import te
+
+    a = te.placeholder((5,), "float32", name="A")
+    b = te.compute((5,), lambda i: a[i] * 2.0, name="B")
+    c = te.compute((4,), lambda i: b[i] + b[i + 1], name="C")
+    sch = mlc.Schedule(te.create_prim_func([a, c]))
+    before = str(sch.mod)
+    with pytest.raises(ScheduleError, match="reads a halo of"):
+        sch.reverse_compute_at(sch.get_block("C"), sch.get_loops(sch.get_block("B"))[0])
+    assert str(sch.mod) == before
