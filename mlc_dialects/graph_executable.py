@@ -10,6 +10,8 @@ The stages, each with why it is there:
 
     graph-dispatch-library{ops=...}   only when `library_ops` is given: chosen ops/patterns ->
                                       graph.call_lib of registered library functions
+    (large matmuls -> blas.sgemm)     by default (`library_ops="auto"`): see "Library dispatch
+                                      by default" below
     convert-graph-to-tensor           every remaining graph op -> a te kernel + graph.call_tir
     graph-fuse                        when `fuse` and passes/graph_fuse.py exists: fuse
                                       elementwise/injective chains into their producers
@@ -29,6 +31,18 @@ same way), and makes one ctypes call of the driver: inputs, results, then the co
 buffer. The common case (numpy arrays of the right dtype and shape) takes a short path; any
 other value goes through the full check, which also accepts DLPack arrays (PyTorch CPU
 tensors) without copies.
+
+Library dispatch by default (TVM's BYOC with a size rule). Our default matmul schedule is a
+register-tiled loop nest without packing: excellent while the right operand (K x N) stays in
+the L2 cache (the MLP's 784x128 weights: 1.1x OpenBLAS), a third of OpenBLAS's speed when it
+does not (1024x1024: each 8x32 tile then streams the whole operand from L3). So with the
+default `library_ops="auto"`, a 2-D f32 `graph.matmul` whose right operand has at least
+`BLAS_MIN_RHS_BYTES` and whose left operand at least `BLAS_MIN_ROWS` rows becomes a
+`graph.call_lib "blas.sgemm"` (numpy's OpenBLAS, `mlc_dialects.runtime.libs`); everything
+else is compiled. Without an OpenBLAS (`blas.sgemm` not registered) nothing is dispatched
+and every matmul is compiled. `library_ops=()` compiles everything; an explicit pattern list
+(`("matmul",)`) dispatches exactly what it names. OpenBLAS runs on its own threads: their
+count is OpenBLAS's (`OPENBLAS_NUM_THREADS`, threadpoolctl), not `MLC_NUM_THREADS`.
 
 Python library functions run inside the native call, through a trampoline: a ctypes
 CFUNCTYPE callback bound with `llvmlite.binding.add_symbol` to the symbol the driver calls.
@@ -178,16 +192,17 @@ def _constant_pool(driver: func.FuncOp) -> np.ndarray | None:
     return pool
 
 
-# The short path of the call boundary. Reading an array's data address from Python
-# (`a.ctypes.data`, `a.__array_interface__`) costs about a microsecond per array, more than
-# the ctypes call itself, and `a.flags` a few hundred nanoseconds. So Python checks only the
-# type, dtype and shape of each input, and passes the arrays as Python objects
-# (`ctypes.py_object`: no conversion) to a tiny JIT-compiled entry that reads each input's
-# `flags` and every array's `data` pointer from its `PyArrayObject` (numpy's public struct
-# layout: `data` right after `PyObject_HEAD`, `flags` after `descr`), checks that the inputs
-# are C-contiguous and aligned (and `out=` arrays writeable), and calls the driver. It returns
-# 0, or 1 + the index of the first array that fails, for which the call takes the general
-# path (which reports it).
+# The short path of the call boundary. Reading an array's attributes from Python costs more
+# than the native call: `a.ctypes.data` about a microsecond, `a.flags` a few hundred
+# nanoseconds, even `a.dtype != dtype` and `a.shape != shape` some 100 ns per array. So
+# Python checks nothing: the arrays go as Python objects (`ctypes.py_object`: no conversion)
+# to a tiny JIT-compiled entry that reads numpy's public `PyArrayObject` / `PyArray_Descr`
+# structs (`data`, `nd`, `dimensions`, `descr`, `flags` after `PyObject_HEAD`; the
+# descriptor's `byteorder` and `type_num`), and checks for each array that it is exactly a
+# numpy.ndarray (its `ob_type`), of the parameter's dtype (type number, not big-endian),
+# rank and shape, C-contiguous and aligned (and `out=` arrays writeable). Then it calls the
+# driver. It returns 0, or 1 + the index of the first array that fails, for which the call
+# takes the general path (which reports what is wrong, or accepts what it may: DLPack).
 # `_array_layout()` probes the layout on this interpreter once; if it does not hold, no entry
 # is built and every call takes the general path.
 
@@ -196,53 +211,121 @@ _ALIGNED = 0x100      # NPY_ARRAY_ALIGNED
 _WRITEABLE = 0x400    # NPY_ARRAY_WRITEABLE
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Byte offsets in numpy's structs (PyArrayObject, PyArray_Descr) on this interpreter."""
+
+    type: int       # PyObject.ob_type
+    data: int
+    nd: int
+    dims: int
+    descr: int
+    flags: int
+    byteorder: int  # PyArray_Descr.byteorder (char)
+    type_num: int   # PyArray_Descr.type_num (int)
+
+
 @functools.cache
-def _array_layout() -> tuple[int, int] | None:
-    """(offset of `data`, offset of `flags`) in a PyArrayObject, checked on real arrays."""
+def _array_layout() -> _Layout | None:
+    """The offsets of numpy's public struct layout, checked on real arrays (None: mismatch)."""
     pointer = ctypes.sizeof(ctypes.c_void_p)
     data = 2 * pointer                     # PyObject_HEAD: refcount, type
-    flags = data + 6 * pointer             # data, nd (padded), dimensions, strides, base, descr
+    layout = _Layout(type=pointer, data=data, nd=data + pointer, dims=data + 2 * pointer,
+                     descr=data + 5 * pointer, flags=data + 6 * pointer,
+                     byteorder=3 * pointer + 2, type_num=3 * pointer + 4)
 
-    def read(a: np.ndarray) -> tuple[int | None, int]:
-        return (ctypes.c_void_p.from_address(id(a) + data).value,
-                ctypes.c_int.from_address(id(a) + flags).value)
+    def ptr(address: int) -> int:
+        return ctypes.c_void_p.from_address(address).value or 0
 
-    good = np.zeros((3, 4), dtype=np.float32)
-    bad = good.T
-    address, good_flags = read(good)
-    _, bad_flags = read(bad)
-    if address != good.ctypes.data or good_flags & (_C_CONTIGUOUS | _ALIGNED) != \
-            _C_CONTIGUOUS | _ALIGNED or bad_flags & _C_CONTIGUOUS:
+    def facts(a: np.ndarray) -> tuple[object, ...]:
+        base = id(a)
+        dims = ptr(base + layout.dims)
+        nd = ctypes.c_int.from_address(base + layout.nd).value
+        descr = ptr(base + layout.descr)
+        return (ptr(base + layout.type), ptr(base + layout.data), nd,
+                tuple(ctypes.c_ssize_t.from_address(dims + 8 * i).value for i in range(nd)),
+                ctypes.c_int.from_address(base + layout.flags).value,
+                ctypes.c_char.from_address(descr + layout.byteorder).value,
+                ctypes.c_int.from_address(descr + layout.type_num).value)
+
+    try:
+        good = np.zeros((3, 4), dtype=np.float32)
+        kind, address, nd, shape, flags, order, num = facts(good)
+        big = np.zeros(5, dtype=">f4")
+        _, _, _, big_shape, _, big_order, big_num = facts(big)
+        _, _, _, _, bad_flags, _, _ = facts(good.T)
+    except (ValueError, OSError):
         return None
-    return data, flags
+    if (kind != id(np.ndarray) or address != good.ctypes.data or nd != 2 or shape != (3, 4)
+            or flags & (_C_CONTIGUOUS | _ALIGNED) != _C_CONTIGUOUS | _ALIGNED
+            or bad_flags & _C_CONTIGUOUS or num != np.dtype(np.float32).num
+            or order == b">" or big_order != b">" or big_num != num or big_shape != (5,)):
+        return None
+    return layout
 
 
-def _object_entry(driver_address: int, num_inputs: int, num_outputs: int, has_pool: bool
-                  ) -> tuple[Any, Any]:
+def _object_entry(driver_address: int, params: Sequence[MemRefArg], num_inputs: int,
+                  has_pool: bool) -> tuple[Any, Any]:
     """(JIT engine, ctypes function) of `entry(in.., out..[, pool]) -> i32` (see above)."""
     from mlc_dialects.codegen.jit import JITEngine
     from mlc_dialects.codegen.target import Target
 
     layout = _array_layout()
     assert layout is not None
-    data_offset, flags_offset = layout
-    n = num_inputs + num_outputs
-    params = [f"ptr %o{i}" for i in range(n)] + (["ptr %pool"] if has_pool else [])
-    lines = [f"define i32 @entry({', '.join(params)}) {{", "entry:"]
-    for i in range(n):
+    n = len(params)
+    ndarray = id(np.ndarray)
+    args = [f"ptr %o{i}" for i in range(n)] + (["ptr %pool"] if has_pool else [])
+    lines = [f"define i32 @entry({', '.join(args)}) {{", "entry:"]
+
+    def check(i: int, step: str, condition: list[str]) -> None:
+        """`condition` computes %{step}{i} (i1); false -> return i + 1."""
+        lines.extend(condition)
+        lines.extend([f"  br i1 %{step}{i}, label %{step}_ok{i}, label %bad{i}",
+                      f"{step}_ok{i}:"])
+
+    for i, p in enumerate(params):
         want = _C_CONTIGUOUS | _ALIGNED | (_WRITEABLE if i >= num_inputs else 0)
-        lines += [f"  %fp{i} = getelementptr i8, ptr %o{i}, i64 {flags_offset}",
-                  f"  %fl{i} = load i32, ptr %fp{i}, align 4",
-                  f"  %fm{i} = and i32 %fl{i}, {want}",
-                  f"  %ok{i} = icmp eq i32 %fm{i}, {want}",
-                  f"  br i1 %ok{i}, label %next{i}, label %bad{i}",
-                  f"bad{i}:", f"  ret i32 {i + 1}", f"next{i}:"]
+        shape = p.shape
+        check(i, "ty", [f"  %tp{i} = getelementptr i8, ptr %o{i}, i64 {layout.type}",
+                        f"  %tv{i} = load i64, ptr %tp{i}, align 8",
+                        f"  %ty{i} = icmp eq i64 %tv{i}, {ndarray}"])
+        check(i, "fl", [f"  %fp{i} = getelementptr i8, ptr %o{i}, i64 {layout.flags}",
+                        f"  %fv{i} = load i32, ptr %fp{i}, align 4",
+                        f"  %fm{i} = and i32 %fv{i}, {want}",
+                        f"  %fl{i} = icmp eq i32 %fm{i}, {want}"])
+        check(i, "nd", [f"  %np{i} = getelementptr i8, ptr %o{i}, i64 {layout.nd}",
+                        f"  %nv{i} = load i32, ptr %np{i}, align 4",
+                        f"  %nd{i} = icmp eq i32 %nv{i}, {len(shape)}"])
+        check(i, "dt", [f"  %ep{i} = getelementptr i8, ptr %o{i}, i64 {layout.descr}",
+                        f"  %e{i} = load ptr, ptr %ep{i}, align 8",
+                        f"  %kp{i} = getelementptr i8, ptr %e{i}, i64 {layout.type_num}",
+                        f"  %kv{i} = load i32, ptr %kp{i}, align 4",
+                        f"  %kk{i} = icmp eq i32 %kv{i}, {p.dtype.num}",
+                        f"  %bp{i} = getelementptr i8, ptr %e{i}, i64 {layout.byteorder}",
+                        f"  %bv{i} = load i8, ptr %bp{i}, align 1",
+                        f"  %bb{i} = icmp ne i8 %bv{i}, {ord('>')}",
+                        f"  %dt{i} = and i1 %kk{i}, %bb{i}"])
+        if shape:
+            dims = [f"  %dp{i} = getelementptr i8, ptr %o{i}, i64 {layout.dims}",
+                    f"  %da{i} = load ptr, ptr %dp{i}, align 8"]
+            conj = "true"
+            for d, extent in enumerate(shape):
+                dims += [f"  %dg{i}_{d} = getelementptr i64, ptr %da{i}, i64 {d}",
+                         f"  %dv{i}_{d} = load i64, ptr %dg{i}_{d}, align 8",
+                         f"  %dc{i}_{d} = icmp eq i64 %dv{i}_{d}, {extent}",
+                         f"  %dx{i}_{d} = and i1 {conj}, %dc{i}_{d}"]
+                conj = f"%dx{i}_{d}"
+            dims.append(f"  %sh{i} = or i1 {conj}, false")
+            check(i, "sh", dims)
     for i in range(n):
-        lines += [f"  %dp{i} = getelementptr i8, ptr %o{i}, i64 {data_offset}",
-                  f"  %d{i} = load ptr, ptr %dp{i}, align 8"]
-    args = [f"ptr %d{i}" for i in range(n)] + (["ptr %pool"] if has_pool else [])
+        lines += [f"  %xp{i} = getelementptr i8, ptr %o{i}, i64 {layout.data}",
+                  f"  %x{i} = load ptr, ptr %xp{i}, align 8"]
+    call_args = [f"ptr %x{i}" for i in range(n)] + (["ptr %pool"] if has_pool else [])
     lines += [f"  %fn = inttoptr i64 {driver_address} to ptr",
-              f"  call void %fn({', '.join(args)})", "  ret i32 0", "}"]
+              f"  call void %fn({', '.join(call_args)})", "  ret i32 0"]
+    for i in range(n):
+        lines += [f"bad{i}:", f"  ret i32 {i + 1}"]
+    lines.append("}")
     engine = JITEngine("\n".join(lines) + "\n", Target.host(), speed_level=2)
     argtypes = [ctypes.py_object] * n + ([ctypes.c_void_p] if has_pool else [])
     return engine, ctypes.CFUNCTYPE(ctypes.c_int32, *argtypes)(engine.address("entry"))
@@ -251,55 +334,56 @@ def _object_entry(driver_address: int, num_inputs: int, num_outputs: int, has_po
 class GraphFunction:
     """One compiled graph function: `f(*arrays, out=None)` returns its result array(s)."""
 
-    def __init__(self, spec: DriverSpec, address: int, owner: GraphExecutable):
+    def __init__(self, spec: DriverSpec, address: int, owner: GraphExecutable,
+                 python_libraries: bool = True):
         self.spec = spec
         self._owner = owner  # keeps the JIT engine alive
         n = len(spec.inputs) + len(spec.outputs) + (spec.constants is not None)
         self._cfunc = ctypes.CFUNCTYPE(None, *([ctypes.c_void_p] * n))(address)
         self._pool = () if spec.constants is None else (spec.constants.ctypes.data,)
         self._out_alloc = [(p.shape, p.dtype) for p in spec.outputs]
-        self._in_fast = [(p.shape, p.dtype) for p in spec.inputs]
+        self._num_inputs = len(spec.inputs)
         self._single = len(spec.outputs) == 1
+        self._python_libraries = python_libraries  # trampolines may leave an error behind
         self._entry = None
         # The entry checks numpy's `aligned` flag, i.e. alignment to the dtype's alignment;
         # a parameter asking for more (`llvm.align`) always takes the general path.
+        params = list(spec.inputs) + list(spec.outputs)
         if _array_layout() is not None and all(p.alignment <= p.dtype.alignment
-                                               for p in spec.inputs):
+                                               for p in params):
             self._entry_engine, self._entry = _object_entry(
-                address, len(spec.inputs), len(spec.outputs), spec.constants is not None)
+                address, params, len(spec.inputs), spec.constants is not None)
 
     def __call__(self, *args: Any, out: np.ndarray | Sequence[np.ndarray] | None = None) -> Any:
-        fast = self._in_fast
-        if len(args) != len(fast):
-            raise ValueError(f"@{self.spec.name} takes {len(fast)} arguments, got {len(args)}")
         entry = self._entry
-        if entry is not None:
-            for a, (shape, dtype) in zip(args, fast):
-                if type(a) is not np.ndarray or a.dtype != dtype or a.shape != shape:
-                    break
+        if entry is None or len(args) != self._num_inputs:
+            return self._general(args, out)
+        if out is None:
+            if self._single:
+                shape, dtype = self._out_alloc[0]
+                outs = [np.empty(shape, dtype)]
             else:
-                if out is not None:
-                    outs = [out] if type(out) is np.ndarray else list(out)  # type: ignore[arg-type]
-                    if len(outs) != len(self._out_alloc) or any(
-                            type(o) is not np.ndarray or o.dtype != dtype or o.shape != shape
-                            for o, (shape, dtype) in zip(outs, self._out_alloc)):
-                        outs = None  # the general path reports what is wrong
-                elif self._single:
-                    shape, dtype = self._out_alloc[0]
-                    outs = [np.empty(shape, dtype)]
-                else:
-                    outs = [np.empty(shape, dtype) for shape, dtype in self._out_alloc]
-                if outs is None:
-                    return self._general(args, out)
-                _PENDING.error = None
-                if entry(*args, *outs, *self._pool) == 0:
-                    if _PENDING.error is not None:
-                        self._raise_pending()
-                    return outs[0] if self._single else tuple(outs)
+                outs = [np.empty(shape, dtype) for shape, dtype in self._out_alloc]
+        else:
+            outs = [out] if type(out) is np.ndarray else list(out)  # type: ignore[arg-type]
+            if len(outs) != len(self._out_alloc):
+                return self._general(args, out)  # which reports the count
+        if not self._python_libraries:
+            if entry(*args, *outs, *self._pool) == 0:
+                return outs[0] if self._single else tuple(outs)
+            return self._general(args, out)
+        _PENDING.error = None
+        if entry(*args, *outs, *self._pool) == 0:
+            if _PENDING.error is not None:
+                self._raise_pending()
+            return outs[0] if self._single else tuple(outs)
         return self._general(args, out)
 
     def _general(self, args: Sequence[Any], out: Any) -> Any:
         """The full check of every argument (DLPack accepted), then the call by address."""
+        if len(args) != len(self.spec.inputs):
+            raise ValueError(f"@{self.spec.name} takes {len(self.spec.inputs)} arguments, "
+                             f"got {len(args)}")
         pointers = [p.check(a) for a, p in zip(args, self.spec.inputs)]
         if out is None:
             outs = [np.empty(shape, dtype) for shape, dtype in self._out_alloc]
@@ -341,7 +425,8 @@ class GraphExecutable:
                 known = ", ".join("@" + n for n in self.drivers) or "none"
                 raise KeyError(f"no compiled graph function @{name} (graph functions: {known})")
             self._functions[name] = GraphFunction(
-                self.drivers[name], self.executable.engine.address(name), self)
+                self.drivers[name], self.executable.engine.address(name), self,
+                _calls_python_libraries(self.module))
         return self._functions[name]
 
     def __contains__(self, name: str) -> bool:
@@ -356,10 +441,67 @@ class GraphExecutable:
         return self.drivers[name].peak_bytes
 
 
+def _calls_python_libraries(module: ModuleOp) -> bool:
+    """Whether the driver module declares a Python library function (a trampoline)."""
+    from passes.convert_graph_to_driver import LIBRARY_ATTR, LIBRARY_KIND_ATTR
+
+    for op in module.ops:
+        if isinstance(op, func.FuncOp) and LIBRARY_ATTR in op.attributes:
+            kind = op.attributes.get(LIBRARY_KIND_ATTR)
+            if not (isinstance(kind, StringAttr) and kind.data == "native"):
+                return True
+    return False
+
+
 # --- compilation -------------------------------------------------------------------------------
 
+AUTO_LIBRARY = "auto"
+"""`library_ops` default: large matmuls go to blas.sgemm (see "Library dispatch by default")."""
 
-def graph_to_driver_module(module: ModuleOp, library_ops: Sequence[str] = (),
+BLAS_MIN_RHS_BYTES = 1 << 20
+"""Right operands from this size on no longer stay in L2 next to the rest, and the compiled
+matmul (no packing) falls to a third of OpenBLAS: dispatch them."""
+
+BLAS_MIN_ROWS = 64
+"""Below this many rows (a GEMV, small batches) the compiled kernel, with its epilogue fused,
+is as fast as sgemm and saves a library call."""
+
+
+def _dispatch_large_matmuls(module: ModuleOp) -> None:
+    """Replace the matmuls that `BLAS_MIN_RHS_BYTES`/`BLAS_MIN_ROWS` select by blas.sgemm calls
+    (when numpy's OpenBLAS is there); uses graph-dispatch-library's own matmul pattern."""
+    from xdsl.pattern_rewriter import PatternRewriteWalker
+
+    from dialects.graph import ops as graph_ops
+    from mlc_dialects.runtime.libs import ensure_builtin_libs
+    from mlc_dialects.runtime.registry import list_funcs
+    from passes.graph_dispatch_library import DispatchMatmul
+
+    ensure_builtin_libs()
+    if "blas.sgemm" not in list_funcs():
+        return
+
+    class DispatchLargeMatmul(DispatchMatmul):
+        def match_and_rewrite(self, op, rewriter) -> None:  # type: ignore[no-untyped-def]
+            if not isinstance(op, graph_ops.MatmulOp) or not _large(op):
+                return
+            super().match_and_rewrite(op, rewriter)
+
+    PatternRewriteWalker(DispatchLargeMatmul("blas.sgemm"),
+                         apply_recursively=False).rewrite_module(module)
+
+
+def _large(op: Any) -> bool:
+    lhs, rhs = op.lhs.type, op.rhs.type
+    if not hasattr(lhs, "get_shape") or not hasattr(rhs, "get_shape"):
+        return False
+    lhs_shape, rhs_shape = lhs.get_shape(), rhs.get_shape()
+    if len(lhs_shape) != 2 or len(rhs_shape) != 2 or min(*lhs_shape, *rhs_shape) <= 0:
+        return False
+    return lhs_shape[0] >= BLAS_MIN_ROWS and rhs_shape[0] * rhs_shape[1] * 4 >= BLAS_MIN_RHS_BYTES
+
+
+def graph_to_driver_module(module: ModuleOp, library_ops: Sequence[str] | str = AUTO_LIBRARY,
                            fuse: bool = True, schedule: bool = True) -> ModuleOp:
     """A copy of `module` with graph functions lowered to drivers; kernels still tensor-level."""
     from mlc_dialects.context import make_context
@@ -371,7 +513,9 @@ def graph_to_driver_module(module: ModuleOp, library_ops: Sequence[str] = (),
     module = module.clone()
     ctx = make_context()
     stages = []
-    if library_ops:
+    if library_ops == AUTO_LIBRARY:
+        _dispatch_large_matmuls(module)
+    elif library_ops:
         stages.append(GraphDispatchLibraryPass(ops=tuple(library_ops)))
     stages.append(ConvertGraphToTensorPass())
     if fuse:
@@ -388,12 +532,15 @@ def graph_to_driver_module(module: ModuleOp, library_ops: Sequence[str] = (),
     return module
 
 
-def compile_graph(module_or_text: ModuleOp | str, library_ops: Sequence[str] = (),
+def compile_graph(module_or_text: ModuleOp | str,
+                  library_ops: Sequence[str] | str = AUTO_LIBRARY,
                   fuse: bool = True, vector_bits: int = 0, num_threads: int = 0,
                   schedule: bool = True) -> GraphExecutable:
     """Compile every graph function of a module to one native driver (see the docstring).
 
-    `library_ops` are `graph-dispatch-library` patterns (`("linear",)`, `("matmul:blas.sgemm",)`);
+    `library_ops` are `graph-dispatch-library` patterns (`("linear",)`, `("matmul:blas.sgemm",)`),
+    `()` for none, or `"auto"` (default): large matmuls to blas.sgemm when numpy has an
+    OpenBLAS (the module docstring says which);
     `fuse` runs `graph-fuse`; `schedule` runs `tensor-default-schedule` on the kernels;
     `vector_bits` / `num_threads` go to the
     tensor lowering (0: the host's vector width, MLC_NUM_THREADS at run time).

@@ -62,6 +62,12 @@ MAX_JOBS_PER_CORE = 16
 ROW_TILE = 8
 """Rows of a register tile: 8 rows x 2 vectors = 16 accumulators, half the AVX-512 registers."""
 
+ACCUMULATORS = 16
+"""Vector registers a register tile may hold (half of AVX-512's 32, the rest for operands).
+Fewer rows than ROW_TILE (a GEMV: batch 1) leave room for more columns: 1 row x 8 vectors
+instead of 1 x 2, so that 8 independent FMA chains hide the FMA latency (with 2 chains a
+784-long reduction waits 4 cycles per step) and each row of B is read once."""
+
 RFACTOR_MIN_EXTENT = 64
 """Reductions shorter than this stay scalar: the final sum of the lanes would not pay off."""
 
@@ -178,6 +184,15 @@ def _vector_factor(extent: int, lanes: int) -> int:
     return best
 
 
+def _col_factor(extent: int, lanes: int, max_vectors: int) -> int:
+    """Columns of a register tile: up to `max_vectors` whole vectors dividing `extent` when
+    that is more than two (few rows: module docstring's GEMV case), else `_vector_factor`."""
+    for vectors in range(max_vectors, 2, -1):
+        if extent % (vectors * lanes) == 0:
+            return vectors * lanes
+    return _vector_factor(extent, lanes)
+
+
 def _row_factor(extent: int) -> int:
     """The largest divisor of `extent` up to ROW_TILE (rows of the register tile)."""
     return max(d for d in range(1, min(extent, ROW_TILE) + 1) if extent % d == 0)
@@ -262,12 +277,13 @@ def multi_level_tiling(sch: Schedule, block: BlockRV, ctx: RuleContext) -> bool:
     col_extent = op.domain_values[info.col]
     tr = _row_factor(row_extent)
     vectorize = info.col_contiguous and _vector_body(op)
-    tc = _vector_factor(col_extent, lanes) if vectorize else min(4, col_extent)
+    tc = _col_factor(col_extent, lanes, ACCUMULATORS // tr) if vectorize else min(4, col_extent)
     if tc == 1 and tr == 1:
         return False
     loops = sch.get_loops(block)
     ro, ri = sch.split(loops[info.row], [None, tr])
     co, ci = sch.split(loops[info.col], [None, tc])
+    wide = vectorize and tc > 2 * lanes  # several vectors: unrolled, one register each
     outer: list[LoopRV] = []
     for index in info.spatial:
         outer.append(ro if index == info.row else co if index == info.col else loops[index])
@@ -282,8 +298,13 @@ def multi_level_tiling(sch: Schedule, block: BlockRV, ctx: RuleContext) -> bool:
             pass
     sch.reverse_compute_at(local, co)
     init = sch.decompose_reduction(block, reduce[0])
-    if vectorize:
+    if wide:
+        cu, cv = sch.split(ci, [None, lanes])
+        sch.unroll(cu)
+        sch.vectorize(cv)
+    elif vectorize:
         sch.vectorize(ci)
+    if vectorize:
         sch.vectorize(sch.get_loops(init)[-1])
         if _vector_body(_block(sch, local)):
             sch.vectorize(sch.get_loops(local)[-1])

@@ -225,3 +225,26 @@ def test_short_path_falls_back_for_unusual_arrays() -> None:
     fortran = np.asfortranarray(np.arange(6, dtype=np.float32).reshape(2, 3))
     with pytest.raises(ValueError, match="C-contiguous"):
         f(fortran, x)
+
+
+def test_short_path_checks_type_dtype_and_shape_natively() -> None:
+    """The JIT entry checks what Python no longer does (exact ndarray type, dtype number and
+    byte order, rank, shape): anything else takes the general path, which decides."""
+    exe = compile_graph(MULTI)
+    f = exe["main"]
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    with pytest.raises(ValueError, match=r"argument 0 \(%x\): expected dtype float32"):
+        f(x.astype(">f4"), x)
+    with pytest.raises(ValueError, match=r"expected shape \(2, 3\)"):
+        f(x.reshape(6), x)
+    with pytest.raises(ValueError, match=r"expected shape \(2, 3\)"):
+        f(x.reshape(2, 3, 1), x)
+
+    class Sub(np.ndarray):
+        pass
+
+    got = f(x.view(Sub), x)  # a subclass: general path, same result
+    np.testing.assert_array_equal(got[0], (x + [1, 2, 3]) * x)
+    # Same-size integers are accepted by the general path, as before the short path.
+    a, _ = exe["twice"](np.array([1, 2, 3, 4], np.uint32))
+    np.testing.assert_array_equal(a, [1, 2, 3, 4])

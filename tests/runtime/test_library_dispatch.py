@@ -238,3 +238,45 @@ def test_softmax_pattern_only_on_the_last_axis() -> None:
     got = compile_graph(text, library_ops=("softmax",))["main"](x)
     for g, r in zip(got, mlc.interpret(text, "main", x), strict=True):
         np.testing.assert_allclose(g, r, rtol=1e-5)
+
+
+def _one_matmul(m: int, k: int, n: int) -> str:
+    a, b, c = f"tensor<{m}x{k}xf32>", f"tensor<{k}x{n}xf32>", f"tensor<{m}x{n}xf32>"
+    return (f"func.func @main(%a: {a}, %b: {b}) -> {c} {{\n"
+            f"  %c = graph.matmul %a, %b : ({a}, {b}) -> {c}\n  func.return %c : {c}\n}}\n")
+
+
+def _driver_callees(module) -> list[str]:
+    from passes.convert_graph_to_driver import LIBRARY_ATTR
+
+    return [op.attributes[LIBRARY_ATTR].data for op in module.walk()
+            if LIBRARY_ATTR in op.attributes]
+
+
+@pytest.mark.skipif(find_openblas() is None, reason="numpy ships no OpenBLAS here")
+def test_large_matmuls_go_to_openblas_by_default() -> None:
+    """library_ops="auto": a matmul whose right operand no longer fits L2 (>= 1 MiB) with
+    >= 64 rows calls blas.sgemm; the MLP's (784x128 weights) and small ones are compiled."""
+    from mlc_dialects.graph_executable import graph_to_driver_module
+
+    large = mlc.parse(_one_matmul(64, 512, 512))
+    assert _driver_callees(graph_to_driver_module(large)) == ["blas.sgemm"]
+    assert _driver_callees(graph_to_driver_module(large, library_ops=())) == []
+    assert _driver_callees(graph_to_driver_module(mlc.parse(_one_matmul(8, 512, 512)))) == []
+    mlp = mlc.parse_file(ROOT / "examples" / "mlp.mlir")
+    assert _driver_callees(graph_to_driver_module(mlp)) == []
+    a = RNG.standard_normal((64, 512), dtype=np.float32)
+    b = RNG.standard_normal((512, 512), dtype=np.float32)
+    np.testing.assert_allclose(compile_graph(large)["main"](a, b), a @ b, rtol=1e-4, atol=1e-3)
+
+
+def test_large_matmuls_compile_without_openblas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without blas.sgemm in the registry the default dispatches nothing: all compiled."""
+    from mlc_dialects.graph_executable import graph_to_driver_module
+    from mlc_dialects.runtime import libs, registry
+
+    monkeypatch.setattr(libs, "find_openblas", lambda: None)
+    monkeypatch.setattr(registry, "list_funcs",
+                        lambda real=registry.list_funcs: [n for n in real() if n != "blas.sgemm"])
+    large = mlc.parse(_one_matmul(64, 512, 512))
+    assert _driver_callees(graph_to_driver_module(large)) == []
