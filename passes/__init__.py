@@ -43,6 +43,7 @@ PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "graph-dispatch-library": _ours("graph_dispatch_library", "GraphDispatchLibraryPass"),
     "graph-fuse": _ours("graph_fuse", "GraphFusePass"),
     "graph-plan-memory": _ours("graph_plan_memory", "GraphPlanMemoryPass"),
+    "lower-math-to-polynomials": _ours("lower_math_to_polynomials", "LowerMathToPolynomialsPass"),
     "lower-memref-views": _ours("lower_memref_views", "LowerMemrefViewsPass"),
     "lower-to-llvm": _ours("lower_to_llvm", "LowerToLLVMPass"),
     "lower-upstream-to-llvm": _lazy("mlc_dialects.codegen.pipeline", "LowerUpstreamToLLVMPass"),

@@ -24,6 +24,9 @@ memref ABI, one bare pointer per memref, reconciles).
 - `hw.prefetch` -> `llvm.prefetch.p0(ptr, rw, locality, 1)` on the element's address.
 - `hw.microkernel` -> the registered kernel's body, expanded in place
   (`dialects.hw.microkernels`); its operands are checked against the kernel's declaration.
+- `hw.vcmpf`, `hw.vcmpi`, `hw.vselect`, `hw.vcast` -> `llvm.fcmp`, `llvm.icmp`, `llvm.select`
+  and the llvm casts on the same vector types (index lanes become i64, bridged with casts),
+  which LLVM runs lane by lane (`vcmpps` into a mask register, `vblendmps`, `vcvtdq2ps`, ...).
 - `memref.alloca` -> `llvm.alloca` in the entry block of the function it will run in (the
   thread function for a buffer inside a launch: one private copy per thread), seen through
   an untyped pointer: a workaround for the backend's typed-pointer vector stores (see
@@ -73,12 +76,16 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import PatternRewriter, RewritePattern
 from xdsl.rewriter import InsertPoint, Rewriter
 from xdsl.utils.exceptions import DiagnosticException
 
 from dialects.hw.attrs import TARGET_ATTR
 from dialects.hw.microkernels import get_microkernel
 from dialects.hw.ops import MicrokernelOp, ParallelLaunchOp, PrefetchOp
+from dialects.hw.vector_ops import VCastOp, VCmpfOp, VCmpiOp, VSelectOp
+from mlc_dialects.codegen import llvm_ext
+from mlc_dialects.codegen.conversion import Lowering, bit_width, llvm_type, run_conversion
 
 PTR = llvm.LLVMPointerType()
 NUM_THREADS_HELPER = "__mlc_num_threads"
@@ -384,13 +391,48 @@ def lower_microkernel(op: MicrokernelOp) -> None:
     Rewriter.erase_op(op)
 
 
+# ============================================================================ vector ops
+
+_VECTOR_CASTS: dict[str, type[Operation]] = {
+    "sitofp": llvm.SIToFPOp, "uitofp": llvm_ext.UIToFPOp, "fptosi": llvm_ext.FPToSIOp,
+    "fptoui": llvm_ext.FPToUIOp, "extsi": llvm.SExtOp, "extui": llvm.ZExtOp,
+    "trunci": llvm.TruncOp,
+}
+
+
+class VectorOpLowering(RewritePattern):
+    """hw.vcmpf/vcmpi/vselect/vcast -> llvm.fcmp/icmp/select/casts on the same vectors."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> None:
+        if not isinstance(op, VCmpfOp | VCmpiOp | VSelectOp | VCastOp):
+            return
+        b = Lowering()
+        args = b.values(op.operands)
+        if isinstance(op, VCmpfOp):
+            new = b.add(llvm_ext.FCmpOp(args[0], args[1], op.predicate.data))
+        elif isinstance(op, VCmpiOp):
+            # arith's and llvm's icmp predicates are numbered alike.
+            new = b.add(llvm.ICmpOp(args[0], args[1], IntegerAttr(op.predicate_index, 64)))
+        elif isinstance(op, VSelectOp):
+            new = b.add(llvm_ext.SelectOp(*args))
+        else:
+            to = llvm_type(op.result.type)
+            if bit_width(to) == bit_width(args[0].type) and op.kind.data in ("extsi", "extui",
+                                                                              "trunci"):
+                new = args[0]  # index <-> i64: the same bits
+            else:
+                new = b.add(_VECTOR_CASTS[op.kind.data](args[0], to))  # type: ignore[call-arg]
+        b.replace(rewriter, op, [new])
+
+
 # ============================================================================ pass
 
 
 @dataclass(frozen=True)
 class ConvertHwToLLVMPass(ModulePass):
     """Lower hw ops: thread launches to GOMP_parallel with outlined bodies, prefetches to
-    llvm.prefetch, micro-kernels to their bodies (see the module docstring)."""
+    llvm.prefetch, micro-kernels to their bodies, vector compares/selects/casts to their llvm
+    ops (see the module docstring)."""
 
     name = "convert-hw-to-llvm"
 
@@ -406,6 +448,7 @@ class ConvertHwToLLVMPass(ModulePass):
         launches = [o for o in op.walk() if isinstance(o, ParallelLaunchOp)]
         for launch in reversed(launches):
             lower_parallel_launch(launch, op)
+        run_conversion(self.name, [VectorOpLowering()], op)
         if TARGET_ATTR in op.attributes:
             del op.attributes[TARGET_ATTR]
 

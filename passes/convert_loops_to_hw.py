@@ -20,6 +20,8 @@ a constant to its operand. Then loops are converted innermost first, by kind:
   broadcast where needed) or contiguous in its last dimension (a `vector.load/store`);
   index arithmetic affine in the loop variable; a buffer the loop stores is accessed at the
   same indices everywhere in the body (no lane reads what another lane writes).
+  Compares, selects on a varying condition and integer casts, whose vector forms xDSL
+  0.74's `arith` rejects, become `hw.vcmpf`/`hw.vcmpi`/`hw.vselect`/`hw.vcast`.
   With `fma=true` (default) `addf(mulf(a, b), c)` becomes `vector.fma` when the product has
   no other use: one rounding instead of two, as every BLAS does (results may differ from
   the reference interpreter in the last bits).
@@ -73,22 +75,33 @@ from xdsl.transforms.common_subexpression_elimination import CommonSubexpression
 
 from dialects.hw.attrs import TARGET_ATTR, TargetAttr
 from dialects.hw.ops import ParallelLaunchOp
+from dialects.hw.vector_ops import (
+    ARITH_CAST_KINDS,
+    FLOAT_PREDICATES,
+    INT_PREDICATES,
+    VCastOp,
+    VCmpfOp,
+    VCmpiOp,
+    VSelectOp,
+)
 from dialects.loops.ops import ForOp
 
 NOT_VECTORIZED_ATTR = "hw.not_vectorized"
 """Attribute on an `scf.for` that was a vectorized loop left scalar: the reason."""
 
-# Ops with a vector form that the backend lowers (libm-call math ops such as erf have none).
+# Ops with a vector form that the backend lowers well: in instructions, or, for exp, log,
+# tanh and erf on f32, in the polynomials of `lower-math-to-polynomials` (other libm-call math
+# ops such as log1p would only become a libm call per lane).
 _VECTOR_ARITH: tuple[type[Operation], ...] = (
     arith.AddfOp, arith.SubfOp, arith.MulfOp, arith.DivfOp, arith.NegfOp,
     arith.MaximumfOp, arith.MinimumfOp, arith.MaxnumfOp, arith.MinnumfOp,
     arith.AddiOp, arith.SubiOp, arith.MuliOp, arith.AndIOp, arith.OrIOp, arith.XOrIOp,
     arith.MaxSIOp, arith.MinSIOp, arith.CmpfOp, arith.CmpiOp, arith.SelectOp,
-    arith.SIToFPOp, arith.FPToSIOp, arith.ExtFOp, arith.TruncFOp, arith.ExtSIOp,
-    arith.TruncIOp,
+    arith.SIToFPOp, arith.UIToFPOp, arith.FPToSIOp, arith.FPToUIOp, arith.ExtFOp,
+    arith.TruncFOp, arith.ExtSIOp, arith.ExtUIOp, arith.TruncIOp,
     mathd.ExpOp, mathd.Exp2Op, mathd.LogOp, mathd.Log2Op, mathd.SqrtOp, mathd.AbsFOp,
     mathd.FloorOp, mathd.CeilOp, mathd.SinOp, mathd.CosOp, mathd.PowFOp, mathd.FmaOp,
-    mathd.CopySignOp, mathd.RsqrtOp, mathd.TanhOp,
+    mathd.CopySignOp, mathd.RsqrtOp, mathd.TanhOp, mathd.ErfOp,
 )  # fmt: skip
 
 
@@ -373,9 +386,7 @@ def _plan(loop: ForOp) -> _Plan:
         if not isinstance(op, _VECTOR_ARITH):
             raise NotVectorizable(f"'{op.name}' has no vector form")
         if isinstance(op, _SCALAR_ONLY_IN_XDSL):
-            # xDSL 0.74 types these on scalars only (compares: an i1 result; integer casts: an
-            # integer operand), so their vector forms do not verify.
-            raise NotVectorizable(f"'{op.name}' on vectors does not verify in xDSL 0.74")
+            raise NotVectorizable(f"'{op.name}' has no vector form")
         for result in op.results:
             plan.varying.add(result)
             plan.widest = max(plan.widest, _element_bytes(result.type))
@@ -387,11 +398,10 @@ def _plan(loop: ForOp) -> _Plan:
     return plan
 
 
-_SCALAR_ONLY_IN_XDSL = (
-    arith.CmpfOp, arith.CmpiOp, arith.SIToFPOp, arith.UIToFPOp, arith.FPToSIOp, arith.FPToUIOp,
-    arith.ExtSIOp, arith.ExtUIOp, arith.TruncIOp, arith.IndexCastOp,
-)
-"""Ops whose vector forms xDSL 0.74's arith rejects: their loops stay scalar."""
+_SCALAR_ONLY_IN_XDSL = (arith.IndexCastOp,)
+"""Ops whose vector forms xDSL 0.74's arith rejects and `hw` has no twin for: their loops
+stay scalar. (An index_cast of a varying value needs a vector of index lanes, i.e. a loaded
+index; casts of the loop variable are refused earlier as 'uses the loop variable'.)"""
 
 
 def _plan_access(plan: _Plan, op: memref.LoadOp | memref.StoreOp) -> None:
@@ -503,6 +513,10 @@ class _VectorEmitter:
         if isinstance(op, arith.SelectOp) and op.cond not in self.plan.varying:
             operands = [self.map.get(op.cond, op.cond), self.vector_of(op.lhs),
                         self.vector_of(op.rhs)]
+        elif isinstance(op, arith.CmpfOp | arith.CmpiOp | arith.SelectOp) or (
+                op.name in ARITH_CAST_KINDS):
+            self.map[op.results[0]] = self.add(self._hw_vector_op(op)).results[0]
+            return
         else:
             operands = [self.vector_of(o) for o in op.operands]
         new = self.add(type(op).create(
@@ -513,6 +527,18 @@ class _VectorEmitter:
         ))
         for old, result in zip(op.results, new.results):
             self.map[old] = result
+
+
+    def _hw_vector_op(self, op: Operation) -> Operation:
+        """The `hw` vector form of a compare, select or integer cast (see vector_ops.py)."""
+        operands = [self.vector_of(o) for o in op.operands]
+        if isinstance(op, arith.CmpfOp):
+            return VCmpfOp(FLOAT_PREDICATES[op.predicate.value.data], *operands)
+        if isinstance(op, arith.CmpiOp):
+            return VCmpiOp(INT_PREDICATES[op.predicate.value.data], *operands)
+        if isinstance(op, arith.SelectOp):
+            return VSelectOp(*operands)
+        return VCastOp(ARITH_CAST_KINDS[op.name], operands[0], self.vtype(op.results[0].type))
 
 
 # ============================================================================ the pass

@@ -9,13 +9,16 @@ Scope: what the loops level cannot say and the backend needs to know, below `loo
   explicit, so that outlining it into a thread function is a move;
 - `hw.prefetch`: a cache prefetch hint (`llvm.prefetch`);
 - `hw.microkernel`: a call of a registered micro-kernel (`dialects.hw.microkernels`) on tiles of
-  buffers: what a tensorized block maps to.
+  buffers: what a tensorized block maps to;
+- `hw.vcmpf`, `hw.vcmpi`, `hw.vselect`, `hw.vcast` (`vector_ops.py`): lane-wise compares,
+  selects and integer casts on vectors, which MLIR's `arith` has and xDSL 0.74's rejects.
 
 Vector operations reuse upstream `vector`: `vector.load/store` (contiguous, on memrefs),
 `vector.broadcast`, `vector.fma`, `vector.reduction`, with `arith`/`math` on vector types. They
 say exactly what this level needs and the backend (`convert-vector-to-llvm`) lowers them with
 the alignment fix, so duplicating them as `hw.vector_*` would only add a conversion. What
-upstream lacks (a thread launch, prefetch in xDSL 0.74, micro-kernels, the target) is here.
+upstream lacks (a thread launch, prefetch in xDSL 0.74, micro-kernels, the target, vector
+compares/selects/integer casts in xDSL 0.74) is here.
 
 Invariants:
 - every `hw` op is inside a `func.func`; `hw.parallel_launch` bodies use only their arguments
@@ -47,8 +50,10 @@ from xdsl.ir import Dialect
 
 from dialects.hw.attrs import TARGET_ATTR, TargetAttr
 from dialects.hw.ops import NUM_LAUNCH_ARGS, MicrokernelOp, ParallelLaunchOp, PrefetchOp
+from dialects.hw.vector_ops import VCastOp, VCmpfOp, VCmpiOp, VSelectOp
 
-Hw = Dialect("hw", [ParallelLaunchOp, PrefetchOp, MicrokernelOp], [TargetAttr])
+Hw = Dialect("hw", [ParallelLaunchOp, PrefetchOp, MicrokernelOp, VCmpfOp, VCmpiOp, VSelectOp,
+                    VCastOp], [TargetAttr])
 
 __all__ = [
     "NUM_LAUNCH_ARGS",
@@ -58,4 +63,8 @@ __all__ = [
     "ParallelLaunchOp",
     "PrefetchOp",
     "TargetAttr",
+    "VCastOp",
+    "VCmpfOp",
+    "VCmpiOp",
+    "VSelectOp",
 ]

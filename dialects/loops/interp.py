@@ -2,7 +2,7 @@
 
 After `convert-tensor-to-loops` a function holds `loops.for` nests over plain loads, stores,
 `arith`, `math`, `scf.if` (predicates and init parts), `memref.alloc/alloca/dealloc`. The tensor
-interpreter (`dialects.tensor.interp`) already runs everything but `scf.if`/`scf.yield` and
+interpreter (`dialects.tensor.interp`) already runs everything but `scf.if` without results and
 `memref.dealloc`; this module extends its translator with them, so that every lowering can be
 checked against the same reference semantics:
 
@@ -26,12 +26,13 @@ from dialects.tensor import interp as tensor_interp
 
 
 class _LoopsTranslator(tensor_interp._Translator):
-    """The tensor translator, plus `scf.if` without results and `memref.dealloc`."""
+    """The tensor translator (which runs `scf.if` with results), plus `scf.if` without results
+    and `memref.dealloc`."""
 
     def op(self, op: Operation, depth: int) -> None:
+        if isinstance(op, scf.IfOp) and op.results:
+            return super().op(op, depth)  # te's guarded if_then_else: a masked select
         if isinstance(op, scf.IfOp):
-            if op.results:
-                raise NotImplementedError("loops interpreter: scf.if with results")
             self.emit(depth, f"if {self.use(op.cond)}:")
             self.emit(depth + 1, "pass")
             self.ops(op.true_region.block.ops, depth + 1)

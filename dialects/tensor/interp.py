@@ -9,7 +9,13 @@ destination arguments in place. It defines the semantics every lowering is check
 - scalar arithmetic is numpy's in the declared element type (f32 stays f32: no double
   accumulation), so results are exact, not approximate;
 - `tensor.alloc_buffer` contents are undefined: floats start as NaN (a read before a write
-  poisons the result), integers as 0.
+  poisons the result), integers as 0;
+- `scf.if %c -> (T)` in a block body (te's guarded `if_then_else`) runs only the taken branch's
+  effects: both branches are evaluated, but every load in a branch reads element 0 in the
+  lanes (or the scalar case) where the branch is not taken, and the result is selected;
+  branches may not store;
+- casts are bit-exact to `arith`: `extsi` of an i1 true is -1, `trunci` to i1 keeps the low
+  bit; `extui`/`uitofp` read an i1 as 0/1.
 
 How: the function is translated once into Python source (nested `range` loops, numpy scalar
 operations) and exec'd. Loops proven free of cross-iteration interference
@@ -24,7 +30,7 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from xdsl.dialects import arith, func, memref
+from xdsl.dialects import arith, func, memref, scf
 from xdsl.dialects import math as mathd
 from xdsl.dialects.builtin import (
     AnyFloat,
@@ -163,6 +169,24 @@ def _cast(value, dtype: np.dtype):
     return dtype.type(value)
 
 
+def _cast_int(value, dtype: np.dtype, signed_source: bool):
+    """extsi/extui/trunci: two's complement, an i1 source signed (-1) or unsigned (1)."""
+    if dtype == np.bool_:
+        return _cast(value & 1, dtype)  # trunci to i1: the low bit
+    if not signed_source and np.asarray(value).dtype == np.bool_:
+        return _cast(value, dtype)
+    if np.asarray(value).dtype == np.bool_:  # extsi i1: true is -1
+        return -_cast(value, dtype)
+    return _cast(value, dtype)
+
+
+def _guard_index(mask, index):
+    """`index` where the enclosing scf.if branch is taken, else 0 (always in bounds)."""
+    if isinstance(mask, np.ndarray) or isinstance(index, np.ndarray):
+        return np.where(mask, index, 0)
+    return index if mask else 0
+
+
 def _to_index(value):
     if isinstance(value, np.ndarray):
         return value.astype(np.int64)
@@ -270,12 +294,16 @@ _UNARY: dict[type[Operation], str] = {
 
 _CASTS: tuple[type[Operation], ...] = (
     arith.SIToFPOp,
+    arith.UIToFPOp,  # exact on i1 (0/1), the only unsigned source te produces
     arith.FPToSIOp,
     arith.ExtFOp,
     arith.TruncFOp,
-    arith.ExtSIOp,
-    arith.TruncIOp,
 )
+_INT_CASTS: dict[type[Operation], bool] = {  # op -> whether an i1 source is signed
+    arith.ExtSIOp: True,
+    arith.ExtUIOp: False,
+    arith.TruncIOp: True,
+}
 
 
 # ============================================================================ translation
@@ -300,7 +328,10 @@ class _Translator:
             "_remsi": _remsi,
             "_erf": _erf,
             "_fma": _fma,
+            "_cast_int": _cast_int,
+            "_guard_index": _guard_index,
         }
+        self.masks: list[str] = []  # conditions of the enclosing scf.if branches
 
     # ------------------------------------------------------------------ naming
 
@@ -342,6 +373,8 @@ class _Translator:
             return self.block(op, depth)
         if isinstance(op, InitOp):
             raise ValueError("interpreter: tensor.init outside a tensor.block")  # noqa: TRY004
+        if isinstance(op, scf.IfOp) and op.results:
+            return self.if_with_results(op, depth)
         if isinstance(op, func.ReturnOp):
             if op.arguments:
                 raise NotImplementedError("interpreter: tensor functions return no values")
@@ -394,6 +427,31 @@ class _Translator:
             self.ops(init.body.block.ops, depth + 1)
         self.ops((op for op in block.body.block.ops if op is not init), depth)
 
+    def if_with_results(self, op: scf.IfOp, depth: int) -> None:
+        """Both branches straight-line, loads guarded by the branch's mask, then a select:
+        exact for the taken branch in every lane, whether the condition is a scalar or (in
+        a vectorized loop) an array."""
+        cond = self.use(op.cond)
+        outer = self.masks[-1] if self.masks else None
+        yields: list[list[str]] = []
+        for region, negate in ((op.true_region, False), (op.false_region, True)):
+            mask = f"_m{self.counter}"
+            self.counter += 1
+            taken = f"_np.logical_not({cond})" if negate else cond
+            self.emit(depth, f"{mask} = {taken if outer is None else f'({outer} & {taken})'}")
+            self.masks.append(mask)
+            block = region.block
+            for inner in block.ops:
+                if isinstance(inner, memref.StoreOp):
+                    raise NotImplementedError("interpreter: a store inside scf.if with results")
+                if isinstance(inner, scf.YieldOp):
+                    yields.append([self.use(v) for v in inner.operands])
+                else:
+                    self.op(inner, depth)
+            self.masks.pop()
+        for result, then_value, else_value in zip(op.results, *yields, strict=True):
+            self.emit(depth, f"{self.define(result)} = _select({cond}, {then_value}, {else_value})")
+
     # ------------------------------------------------------------------ scalar ops
 
     def statement(self, op: Operation) -> str:
@@ -409,6 +467,10 @@ class _Translator:
 
     def expression(self, op: Operation) -> str:
         if isinstance(op, memref.LoadOp):
+            if self.masks and op.indices:
+                mask = self.masks[-1]
+                guarded = ", ".join(f"_guard_index({mask}, {self.use(i)})" for i in op.indices)
+                return f"{self.use(op.memref)}[{guarded}]"
             return f"{self.use(op.memref)}[{self.index(op.indices)}]"
         if isinstance(op, AllocBufferOp | memref.AllocOp | memref.AllocaOp):
             buffer_type = op.results[0].type
@@ -437,6 +499,9 @@ class _Translator:
             if isinstance(target, IndexType):
                 return f"_to_index({operands[0]})"
             return f"_cast({operands[0]}, {self.constant(numpy_dtype(target))})"
+        if type(op) in _INT_CASTS:
+            dtype = self.constant(numpy_dtype(op.results[0].type))
+            return f"_cast_int({operands[0]}, {dtype}, {_INT_CASTS[type(op)]})"
         if isinstance(op, _CASTS):
             return f"_cast({operands[0]}, {self.constant(numpy_dtype(op.results[0].type))})"
         raise NotImplementedError(f"interpreter: unsupported operation '{op.name}'")

@@ -12,6 +12,7 @@ clone.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 
 from xdsl.dialects.builtin import ModuleOp
@@ -27,8 +28,10 @@ _CACHE_LOCK = threading.Lock()
 
 
 def structural_hash(module: ModuleOp, target: Target, speed_level: int) -> str:
-    """Hash of the module's printed text (SSA names are canonical there) and the target."""
-    key = f"{target}|O{speed_level}|{module}"
+    """Hash of the module's printed text (SSA names are canonical there), the target and
+    the math lowering (`MLC_LIBM_MATH`, see `pipeline.upstream_to_llvm_passes`)."""
+    libm = os.environ.get("MLC_LIBM_MATH", "0")
+    key = f"{target}|O{speed_level}|libm={libm}|{module}"
     return hashlib.sha256(key.encode()).hexdigest()
 
 

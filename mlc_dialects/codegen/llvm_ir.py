@@ -7,7 +7,8 @@ it handles well to its `convert_op`. We translate ourselves what it gets wrong o
   module may use an intrinsic at several types;
 - fastmath flags on intrinsic calls and vector reductions are kept, not dropped or refused;
 - `llvm.call_intrinsic` accepts fastmath flags;
-- the ops of `llvm_ext` (`fptosi`, `fptoui`, `uitofp`, `extractelement`) exist;
+- the ops of `llvm_ext` (`fptosi`, `fptoui`, `uitofp`, `extractelement`) exist, and
+  `llvm.fcmp` / `llvm.select` also work lane by lane on vectors;
 - function arguments keep `noalias`, `nonnull`, `noundef`, `align`, `dereferenceable`.
 Module-level ops other than `llvm.func` are rejected with the op's name.
 """
@@ -100,6 +101,19 @@ def _call_intrinsic(op: llvm.CallIntrinsicOp, b: ir.IRBuilder, vals: ValueMap) -
         vals[op.ress] = result
 
 
+_FCMP_SYMBOLS = {"eq": "==", "gt": ">", "ge": ">=", "lt": "<", "le": "<=", "ne": "!="}
+
+
+def _fcmp(op: llvm_ext.FCmpOp, b: ir.IRBuilder, vals: ValueMap) -> ir.Value:
+    """llvmlite spells `olt` as fcmp_ordered("<"); `ord`, `uno`, `true`, `false` by name."""
+    flag = op.flag
+    if flag in ("ord", "uno", "true", "false"):
+        build = b.fcmp_ordered if flag == "ord" else b.fcmp_unordered
+        return build(flag, vals[op.lhs], vals[op.rhs], flags=_flags(op))
+    build = b.fcmp_ordered if flag[0] == "o" else b.fcmp_unordered
+    return build(_FCMP_SYMBOLS[flag[1:]], vals[op.lhs], vals[op.rhs], flags=_flags(op))
+
+
 _CASTS: dict[type[Operation], Callable[[ir.IRBuilder], Callable[..., ir.Value]]] = {
     llvm_ext.FPToSIOp: lambda b: b.fptosi,
     llvm_ext.FPToUIOp: lambda b: b.fptoui,
@@ -121,6 +135,10 @@ def translate_op(op: Operation, b: ir.IRBuilder, vals: ValueMap,
         vals[op.results[0]] = _CASTS[type(op)](b)(vals[op.operands[0]], to)
     elif isinstance(op, llvm_ext.ExtractElementOp):
         vals[op.res] = b.extract_element(vals[op.vector], vals[op.position])
+    elif isinstance(op, llvm_ext.FCmpOp):
+        vals[op.res] = _fcmp(op, b, vals)
+    elif isinstance(op, llvm_ext.SelectOp):
+        vals[op.res] = b.select(vals[op.cond], vals[op.lhs], vals[op.rhs])
     else:
         try:
             convert_op(op, b, vals, blocks)

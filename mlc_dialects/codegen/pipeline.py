@@ -4,15 +4,18 @@ Input: `func.func`s over static-shape memrefs with bodies in scf, cf, arith, mat
 1-D vector ops. Output: only `llvm.func`s (no casts left). The stages, in order (each one's
 reason is a comment in `upstream_to_llvm_passes`):
 
+    lower-math-to-polynomials, convert-hw-to-llvm (its vector compares/selects/casts),
     convert-scf-to-cf (xDSL), convert-vector-to-llvm{reassociate-fp-reductions=true},
     convert-memref-to-llvm, convert-arith-to-llvm, convert-math-to-llvm, convert-cf-to-llvm,
     convert-func-to-llvm, reconcile-unrealized-casts (xDSL)
 
-Then `check_fully_lowered` names any op that no stage lowered.
+Then `check_fully_lowered` names any op that no stage lowered. `MLC_LIBM_MATH=1` in the
+environment (or `polynomial_math=False`) leaves exp/log/tanh/erf to libm, for comparisons.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from xdsl.context import Context
@@ -24,18 +27,32 @@ from xdsl.transforms.reconcile_unrealized_casts import ReconcileUnrealizedCastsP
 from mlc_dialects.codegen.conversion import ConversionError
 
 
-def upstream_to_llvm_passes() -> list[ModulePass]:
-    """The stages of `lower-upstream-to-llvm`, each with why it is there."""
+def upstream_to_llvm_passes(polynomial_math: bool | None = None) -> list[ModulePass]:
+    """The stages of `lower-upstream-to-llvm`, each with why it is there.
+
+    `polynomial_math` (default: unless `MLC_LIBM_MATH=1`) expands f32 exp/log/tanh/erf inline.
+    """
     # Imported here: the passes import mlc_dialects.codegen, which imports this module.
     from passes.convert_arith_to_llvm import ConvertArithToLLVMPass
     from passes.convert_cf_to_llvm import ConvertCfToLLVMPass
     from passes.convert_func_to_llvm import ConvertFuncToLLVMPass
+    from passes.convert_hw_to_llvm import ConvertHwToLLVMPass
     from passes.convert_math_to_llvm import ConvertMathToLLVMPass
     from passes.convert_memref_to_llvm import ConvertMemRefToLLVMPass
     from passes.convert_vector_to_llvm import ConvertVectorToLLVMPass
+    from passes.lower_math_to_polynomials import LowerMathToPolynomialsPass
     from passes.lower_memref_views import LowerMemrefViewsPass
 
+    if polynomial_math is None:
+        polynomial_math = os.environ.get("MLC_LIBM_MATH", "0") in ("", "0")
+    math_stages: list[ModulePass] = [
+        # f32 exp/log/tanh/erf as inline polynomials: LLVM would call libm once per lane.
+        LowerMathToPolynomialsPass(),
+        # Their vector compares and selects are hw ops (xDSL's arith has none on vectors).
+        ConvertHwToLLVMPass(),
+    ] if polynomial_math else []
     return [
+        *math_stages,
         # Structured loops and ifs become blocks and branches (xDSL's pass; iter_args become
         # block arguments, i.e. phi nodes later).
         ConvertScfToCf(),

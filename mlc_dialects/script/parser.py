@@ -336,6 +336,7 @@ class _Emitter(_StageBuilder):
         self.values = {}
         self.body = None
         self.lets: dict[int, SSAValue] = {}  # id(let expression) -> its value
+        self.init_scalar_state()
 
     def emit(self, expr: Expr) -> SSAValue:
         value = self.lets.get(id(expr))

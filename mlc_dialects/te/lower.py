@@ -8,6 +8,22 @@ storing the identity (0 for sum, -inf/+inf for max/min on floats, the extreme in
 ints). This is what TVM's `te.create_prim_func` produces. Compute tensors that are not in the
 argument list become `tensor.alloc_buffer`s: that is how a producer and its consumer are
 combined into one function.
+
+Scalar code follows numpy's semantics:
+- one SSA value per distinct subexpression of a block body (expressions are hash-consed by
+  structure), so `x * sigmoid(x)` written with `x` twice loads `x` once, without a later `cse`;
+- `te.if_then_else` evaluates only the taken branch when a branch could fault (a load whose
+  index is not provably inside its tensor): it becomes `scf.if %c -> (T)`, as TVM's
+  `if_then_else` does. Branches whose loads are provably in bounds (clamped indices
+  included) become `arith.select`, which is cheaper and vectorizes (`convert-loops-to-hw`
+  keeps bodies with `scf.if` scalar). Declared read regions still cover guarded loads (the
+  union of all accesses, a dimension it would leave the buffer in widened to the whole
+  dimension, so that it verifies). Integer division in a branch is not guarded: an integer
+  `if_then_else(b != 0, a // b, 0)` still divides by zero;
+- casts: bool -> int/float is 0/1 (`extui`, `uitofp`), int/float -> bool is `x != 0`
+  (`cmpi ne`, `cmpf une`: NaN is true, as numpy's `astype(bool)`);
+- `te.max/te.min` on floats are `arith.maximumf/minimumf`, which propagate NaN like
+  `numpy.maximum/minimum` (and the graph interpreter); on integers `maxsi/minsi`.
 """
 
 from __future__ import annotations
@@ -15,7 +31,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from xdsl.dialects import arith, func, memref
+from xdsl.dialects import arith, func, memref, scf
 from xdsl.dialects import math as mathd
 from xdsl.dialects.builtin import (
     FloatAttr,
@@ -33,6 +49,7 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.ir.affine import AffineConstantExpr, AffineExpr, AffineMap
 
 from dialects.loops.ops import ForOp
+from dialects.tensor.affine_syntax import expr_range
 from dialects.tensor.attrs import AccessRegionAttr
 from dialects.tensor.ops import NUM_INPUTS_ATTR, AllocBufferOp, BlockOp, InitOp, constant_difference
 from mlc_dialects.te.expr import (
@@ -171,6 +188,7 @@ class _StageBuilder:
         self.position = {iv: d for d, iv in enumerate(self.iter_vars)}
         self.values: dict[IterVar, SSAValue] = {}
         self.body: Block | None = None
+        self.init_scalar_state()
 
     def build(self) -> Operation:
         loops = [ForOp(0, iv.extent, iv_name=iv.name) for iv in self.iter_vars]
@@ -264,8 +282,9 @@ class _StageBuilder:
                 entry = accesses.setdefault(node.tensor, [])
                 entry.append(None if any(i is None for i in indices) else tuple(indices))  # type: ignore[arg-type]
         regions = []
+        domains = [(0, iv.extent - 1) for iv in self.iter_vars]
         for tensor, points in accesses.items():
-            starts, extents = _union(points, tensor.shape)
+            starts, extents = _within_bounds(*_union(points, tensor.shape), tensor.shape, domains)
             regions.append(
                 (self.buffers[tensor], AccessRegionAttr(AffineMap(n, 0, starts), extents))
             )
@@ -273,10 +292,70 @@ class _StageBuilder:
 
     # ------------------------------------------------------------------ scalar code
 
+    def init_scalar_state(self) -> None:
+        """Empty the subexpression tables (subclasses that skip `__init__` call this)."""
+        # Structure -> small integer (hash-consing): a node's key holds its children's numbers,
+        # so keys stay small however deep or shared the expression is.
+        self._numbers: dict[tuple[object, ...], int] = {}
+        self._number_of: dict[int, tuple[Expr, int]] = {}  # id(node) -> (node, number)
+        self._with_load: set[int] = set()  # numbers of expressions that read memory
+        # Per body block: number -> the value computing it there.
+        self._memo: dict[Block, dict[int, SSAValue]] = {}
+
     def add(self, op: Operation) -> SSAValue:
         assert self.body is not None
         self.body.add_op(op)
+        if isinstance(op, memref.StoreOp):
+            self._forget_loads()
         return op.results[0] if op.results else None  # type: ignore[return-value]
+
+    def _forget_loads(self) -> None:
+        """After a store, loaded values may be stale (TVMScript blocks store several times)."""
+        for table in self._memo.values():
+            for number in [n for n in table if n in self._with_load]:
+                del table[number]
+
+    def _number(self, expr: Expr) -> int:
+        """The same integer for structurally equal expressions (same tensors and iterators)."""
+        cached = self._number_of.get(id(expr))
+        if cached is not None and cached[0] is expr:
+            return cached[1]
+        match expr:
+            case Const(value=value, dtype=dtype):
+                # repr tells 0.0 from -0.0 and makes NaN equal to itself
+                key: tuple[object, ...] = ("const", dtype, type(value).__name__, repr(value))
+            case Load(tensor=tensor, indices=indices, dtype=dtype):
+                key = ("load", id(tensor), dtype, *(self._number(i) for i in indices))
+            case Binary(op=op, a=a, b=b, dtype=dtype) | Compare(op=op, a=a, b=b, dtype=dtype):
+                key = (type(expr).__name__, op, dtype, self._number(a), self._number(b))
+            case Logical(op=op, args=args) | Call(fn=op, args=args):
+                key = (type(expr).__name__, op, expr.dtype, *(self._number(a) for a in args))
+            case Select(cond=c, true_value=t, false_value=f, dtype=dtype):
+                key = ("select", dtype, self._number(c), self._number(t), self._number(f))
+            case Cast(value=value, dtype=dtype):
+                key = ("cast", dtype, self._number(value))
+            case _:  # iterators and anything else: by identity
+                key = ("node", id(expr))
+        number = self._numbers.setdefault(key, len(self._numbers))
+        if isinstance(expr, Load) or any(
+            isinstance(k, int) and k in self._with_load for k in key[2:]
+        ):
+            self._with_load.add(number)
+        self._number_of[id(expr)] = (expr, number)
+        return number
+
+    def _lookup(self, number: int) -> SSAValue | None:
+        """The value of expression `number` in the current body or a body enclosing it."""
+        block = self.body
+        while block is not None:
+            value = self._memo.get(block, {}).get(number)
+            if value is not None:
+                return value
+            owner = block.parent_op()
+            if not isinstance(owner, scf.IfOp | InitOp):
+                return None
+            block = owner.parent_block()
+        return None
 
     def constant(self, value: float | bool, dtype: str) -> SSAValue:
         typ = element_type(dtype)
@@ -304,7 +383,16 @@ class _StageBuilder:
         return self.add(op(acc, value))
 
     def emit(self, expr: Expr) -> SSAValue:
-        """SSA value computing `expr` in the block body."""
+        """SSA value computing `expr` in the block body, shared with equal subexpressions."""
+        number = self._number(expr)
+        value = self._lookup(number)
+        if value is None:
+            value = self._emit_new(expr)
+            assert self.body is not None
+            self._memo.setdefault(self.body, {})[number] = value
+        return value
+
+    def _emit_new(self, expr: Expr) -> SSAValue:
         match expr:
             case IterVar():
                 value = self.values[expr]
@@ -357,7 +445,10 @@ class _StageBuilder:
                     result = self.add((arith.AndIOp if op == "and" else arith.OrIOp)(result, other))
                 return result
             case Select(cond=c, true_value=t, false_value=f):
-                return self.add(arith.SelectOp(self.emit(c), self.emit(t), self.emit(f)))
+                cond = self.emit(c)
+                if self._may_fault(t) or self._may_fault(f):
+                    return self._guarded(cond, t, f, expr.dtype)
+                return self.add(arith.SelectOp(cond, self.emit(t), self.emit(f)))
             case Cast(value=value, dtype=dtype):
                 return self._cast(self.emit(value), value.dtype, dtype)
             case Call():
@@ -365,6 +456,63 @@ class _StageBuilder:
             case Reduce():
                 raise ValueError("a reduction must be the whole body of a compute")
         raise TypeError(f"cannot lower expression {expr!r}")
+
+    def _guarded(self, cond: SSAValue, t: Expr, f: Expr, dtype: str) -> SSAValue:
+        """`scf.if %cond -> (T)`: only the taken branch runs (TVM's if_then_else)."""
+        branches = (Block(), Block())
+        if_op = scf.IfOp(cond, [element_type(dtype)], [branches[0]], [branches[1]])
+        self.add(if_op)
+        outer = self.body
+        for block, branch in zip(branches, (t, f)):
+            self.body = block
+            value = self.emit(branch)
+            block.add_op(scf.YieldOp(value))
+        self.body = outer
+        return if_op.results[0]
+
+    def _may_fault(self, expr: Expr) -> bool:
+        """Whether `expr` holds a load whose indices are not provably inside its tensor over
+        the iterators' domains (clamped indices, `te.min(te.max(i, 0), n - 1)`, are)."""
+        for node in walk(expr):
+            if not isinstance(node, Load):
+                continue
+            for index, size in zip(node.indices, node.tensor.shape):
+                span = self._index_range(index)
+                if span is None or span[0] < 0 or span[1] >= size:
+                    return True
+        return False
+
+    def _index_range(self, expr: Expr) -> tuple[int, int] | None:
+        """Inclusive bounds of an integer expression over the iterators' domains, or None."""
+        affine = self._affine(expr)
+        if affine is not None:  # exact where it applies (`2*i - i` is `i`)
+            return expr_range(affine, [(0, iv.extent - 1) for iv in self.iter_vars])
+        match expr:
+            case Cast(value=value) if not is_float(value.dtype):
+                return self._index_range(value)
+            case Select(true_value=t, false_value=f):
+                a, b = self._index_range(t), self._index_range(f)
+                return None if a is None or b is None else (min(a[0], b[0]), max(a[1], b[1]))
+            case Binary(op=op, a=a, b=b) if not is_float(expr.dtype):
+                x, y = self._index_range(a), self._index_range(b)
+                if x is None or y is None:
+                    return None
+                if op == "add":
+                    return (x[0] + y[0], x[1] + y[1])
+                if op == "sub":
+                    return (x[0] - y[1], x[1] - y[0])
+                if op == "mul":
+                    products = [p * q for p in x for q in y]
+                    return (min(products), max(products))
+                if op == "max":
+                    return (max(x[0], y[0]), max(x[1], y[1]))
+                if op == "min":
+                    return (min(x[0], y[0]), min(x[1], y[1]))
+                if op == "floordiv" and y[0] == y[1] and y[0] > 0:
+                    return (x[0] // y[0], x[1] // y[0])
+                if op == "floormod" and y[0] == y[1] and y[0] > 0:
+                    return (0, y[0] - 1)
+        return None
 
     def _binary(self, expr: Binary) -> SSAValue:
         x, y = self.emit(expr.a), self.emit(expr.b)
@@ -417,6 +565,19 @@ class _StageBuilder:
         target = element_type(dst)
         if src == dst:
             return value
+        # bool is i1 but counts 0/1 (numpy), not 0/-1: never sign-extend or truncate to it.
+        if dst == "bool":
+            zero = self.constant(0, src)
+            if is_float(src):
+                return self.add(arith.CmpfOp(value, zero, "une"))
+            return self.add(arith.CmpiOp(value, zero, "ne"))
+        if src == "bool":
+            if is_float(dst):
+                return self.add(arith.UIToFPOp(value, target))  # type: ignore[arg-type]
+            if dst == "index":
+                value = self.add(arith.ExtUIOp(value, i64))
+                return self.add(arith.IndexCastOp(value, target))
+            return self.add(arith.ExtUIOp(value, target))  # type: ignore[arg-type]
         if src == "index":
             if is_float(dst):
                 value = self.add(arith.IndexCastOp(value, i64))
@@ -441,6 +602,25 @@ def _bits(dtype: str) -> int:
     if dtype == "bool":
         return 1
     return int("".join(c for c in dtype if c.isdigit()))
+
+
+def _within_bounds(
+    starts: tuple[AffineExpr, ...],
+    extents: list[int],
+    shape: tuple[int, ...],
+    domains: list[tuple[int, int]],
+) -> tuple[tuple[AffineExpr, ...], list[int]]:
+    """The region, with each dimension it could leave the buffer in widened to the whole
+    dimension. Only guarded loads (`if_then_else(i >= 1, A[i - 1], 0)`) reach outside, and
+    they only run inside: the widened region still covers every access, and it verifies."""
+    fitted = list(starts)
+    sizes = list(extents)
+    for dim, size in enumerate(shape):
+        span = expr_range(starts[dim], domains)
+        if span is None or span[0] < 0 or span[1] + extents[dim] > size:
+            fitted[dim] = AffineExpr.constant(0)
+            sizes[dim] = size
+    return tuple(fitted), sizes
 
 
 def _union(

@@ -16,12 +16,15 @@ Preconditions of compute_inline:
    other block writes and which it does not read;
 3. its body is scalar computation ending in one store whose indices are distinct iterators,
    and the body uses no iterator that is not one of those indices; it has no predicate.
+   Scalar computation may hold `scf.if` with results (te's guarded `if_then_else`): it is
+   cloned whole, so its loads stay guarded.
 
 Preconditions of reverse_compute_inline:
 1. the block is complete (spatial iterators only, no init), has no predicate, writes one
    buffer with one store at the end of its body;
 2. it reads exactly one buffer written by another block (its producer), through loads that all
    use the same indices: distinct iterators, one per iterator, spanning the buffer's shape;
+   these loads are not inside an `scf.if` branch;
 3. the producer is the buffer's only writer, is not a reduction (no init, no reduce
    iterators), writes it with a single store; the buffer is not a function argument and the
    block is its only reader.
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xdsl.dialects import arith, func, memref
+from xdsl.dialects import arith, func, memref, scf
 from xdsl.ir import BlockArgument, SSAValue
 from xdsl.ir.affine import AffineConstantExpr, AffineExpr, AffineMap
 
@@ -90,7 +93,8 @@ def _single_store(block: BlockOp, primitive: str) -> memref.StoreOp:
         )
     ops = list(block.body.block.ops)
     stores = [op for op in block.body.walk() if isinstance(op, memref.StoreOp)]
-    nested = [op for op in ops if op.regions]
+    # scf.if with results is an expression (te's guarded if_then_else); stores were counted above
+    nested = [op for op in ops if op.regions and not (isinstance(op, scf.IfOp) and op.results)]
     if len(stores) != 1 or not ops or ops[-1] is not stores[0] or nested:
         raise InlineBodyError(
             f'{primitive}: the body of block "{block.label}" is not a single store of a '
@@ -376,6 +380,13 @@ def reverse_compute_inline(block: BlockOp) -> None:
             location_op=block,
         )
     loads = _loads_of(block, buffer)
+    if any(load.parent_block() is not block.body.block for load in loads):
+        raise InlineBodyError(
+            f'{primitive}: block "{block.label}" loads the produced buffer inside an scf.if '
+            f"branch",
+            detail="only loads at the top of the body can be replaced by the producer's value",
+            location_op=block,
+        )
     first = [list(load.indices) for load in loads]
     if not loads or any(indices != first[0] for indices in first):
         raise InlineBodyError(

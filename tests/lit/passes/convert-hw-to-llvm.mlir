@@ -93,3 +93,30 @@ func.func @microkernel(%A: memref<16x16xf32>, %B: memref<16x16xf32>, %C: memref<
   hw.microkernel "mlc.matmul_acc_2x8x1_f32"(%A[%i, %k], %B[%k, %j], %C[%i, %j]) : memref<16x16xf32>, memref<16x16xf32>, memref<16x16xf32>
   func.return
 }
+
+// -----
+
+// The lane-wise vector ops become llvm's compares, select and casts on the same vectors;
+// index lanes are bridged to i64.
+// CHECK-LABEL: func.func @vector_ops
+// CHECK-NEXT:    %[[M:.*]] = llvm.fcmp "olt" %a, %b : vector<8xf32>
+// CHECK-NEXT:    %[[N:.*]] = llvm.icmp "ult" %i, %j : vector<8xi32>
+// CHECK-NEXT:    %[[S:.*]] = llvm.select %[[M]], %a, %b : vector<8xi1>, vector<8xf32>
+// CHECK-NEXT:    %[[F:.*]] = llvm.uitofp %i : vector<8xi32> to vector<8xf32>
+// CHECK-NEXT:    %[[I:.*]] = llvm.fptosi %a : vector<8xf32> to vector<8xi32>
+// CHECK-NEXT:    %[[W:.*]] = llvm.sext %i : vector<8xi32> to vector<8xi64>
+// CHECK-NEXT:    %[[P:.*]] = builtin.unrealized_conversion_cast %p : vector<8xindex> to vector<8xi64>
+// CHECK-NEXT:    %[[Q:.*]] = builtin.unrealized_conversion_cast %q : vector<8xindex> to vector<8xi64>
+// CHECK-NEXT:    %{{.*}} = llvm.icmp "slt" %[[P]], %[[Q]] : vector<8xi64>
+// CHECK-NEXT:    func.return
+func.func @vector_ops(%a: vector<8xf32>, %b: vector<8xf32>, %i: vector<8xi32>,
+                      %j: vector<8xi32>, %p: vector<8xindex>, %q: vector<8xindex>) {
+  %m = hw.vcmpf "olt", %a, %b : vector<8xf32> -> vector<8xi1>
+  %n = hw.vcmpi "ult", %i, %j : vector<8xi32> -> vector<8xi1>
+  %s = hw.vselect %m, %a, %b : vector<8xi1>, vector<8xf32>
+  %f = hw.vcast "uitofp" %i : vector<8xi32> to vector<8xf32>
+  %k = hw.vcast "fptosi" %a : vector<8xf32> to vector<8xi32>
+  %e = hw.vcast "extsi" %i : vector<8xi32> to vector<8xi64>
+  %x = hw.vcmpi "slt", %p, %q : vector<8xindex> -> vector<8xi1>
+  func.return
+}

@@ -183,3 +183,29 @@ func.func @div_mod_of_split(%Bp: memref<2x32xf32>, %C: memref<64xf32>) {
   }
   func.return
 }
+
+// -----
+
+// Compares, selects on a varying condition and integer casts become hw vector ops (xDSL's
+// arith cannot type them on vectors); the uniform threshold is broadcast.
+// CHECK-LABEL: func.func @vectorized_compare_select_cast
+// CHECK:         %[[A:.*]] = vector.load %A[%[[C0:.*]]] : memref<20xf32>, vector<8xf32>
+// CHECK-NEXT:    %[[N:.*]] = vector.load %N[%[[C0]]] : memref<20xi32>, vector<8xi32>
+// CHECK-NEXT:    %[[T:.*]] = vector.broadcast %t : f32 to vector<8xf32>
+// CHECK-NEXT:    %[[M:.*]] = hw.vcmpf "ogt", %[[A]], %[[T]] : vector<8xf32> -> vector<8xi1>
+// CHECK-NEXT:    %[[F:.*]] = hw.vcast "sitofp" %[[N]] : vector<8xi32> to vector<8xf32>
+// CHECK-NEXT:    %[[S:.*]] = hw.vselect %[[M]], %[[A]], %[[F]] : vector<8xi1>, vector<8xf32>
+// CHECK-NEXT:    vector.store %[[S]], %B[%[[C0]]] : memref<20xf32>, vector<8xf32>
+// CHECK-NOT:     hw.not_vectorized
+func.func @vectorized_compare_select_cast(%A: memref<20xf32>, %N: memref<20xi32>,
+                                          %B: memref<20xf32>, %t: f32) {
+  loops.for %i = 0 to 20 vectorized {
+    %a = memref.load %A[%i] : memref<20xf32>
+    %n = memref.load %N[%i] : memref<20xi32>
+    %c = arith.cmpf ogt, %a, %t : f32
+    %f = arith.sitofp %n : i32 to f32
+    %s = arith.select %c, %a, %f : f32
+    memref.store %s, %B[%i] : memref<20xf32>
+  }
+  func.return
+}
