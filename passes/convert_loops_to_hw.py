@@ -410,7 +410,13 @@ def _plan_access(plan: _Plan, op: memref.LoadOp | memref.StoreOp) -> None:
         raise NotVectorizable(f"'{op.name}' of {op.memref.type} is not contiguous in the "
                               f"loop variable (strides {strides})")
     contiguous = bool(strides) and strides[-1] == 1
-    element = _element_bytes(op.memref.type.element_type)  # type: ignore[attr-defined]
+    elem_type = op.memref.type.element_type  # type: ignore[attr-defined]
+    if contiguous and isinstance(elem_type, IntegerType) and elem_type.width.data == 1:
+        # A memref<...xi1> holds one byte per element (numpy's bool), but LLVM's vector<Nxi1>
+        # loads and stores are bit-packed: a vector access would read the wrong bytes.
+        raise NotVectorizable(f"'{op.name}' of {op.memref.type}: i1 buffers are bytes, "
+                              "vector<Nxi1> memory accesses are bit-packed")
+    element = _element_bytes(elem_type)
     if isinstance(op, memref.LoadOp):
         if contiguous:
             plan.varying.add(op.res)

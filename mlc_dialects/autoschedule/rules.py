@@ -425,12 +425,10 @@ def parallelize_vectorize_unroll(sch: Schedule, block: BlockRV, ctx: RuleContext
 
 
 def _vector_body(block: BlockOp) -> bool:
-    """False for bodies that convert-loops-to-hw cannot vectorize yet without failing:
-    comparisons and selects would need `vector<Nxi1>`, which xDSL 0.74's arith.cmpf/cmpi/
-    select do not verify (the lowering crashes instead of leaving the loop scalar).
-    Remove this check when the lowering handles them."""
-    return not any(isinstance(op, arith.CmpfOp | arith.CmpiOp | arith.SelectOp)
-                   for op in block.body.walk())
+    """False for bodies with no vector form: a branch (`scf.if`, te's guarded loads).
+    Compares, selects and casts vectorize (hw.vcmpf/vselect/vcast); convert-loops-to-hw
+    keeps any other loop it cannot vectorize scalar, so this only saves a useless split."""
+    return not any(op.name == "scf.if" for op in block.body.walk())
 
 
 def _spatial_prefix(sch: Schedule, loops: list[LoopRV]) -> list[LoopRV]:
