@@ -9,10 +9,12 @@ suite (`onnx.backend.test.BackendTest`) runs on it:
 as a Reshape's shape, are bound to their values at `run`: see `MlcBackendRep`); `run`
 executes `@main` in one of two modes:
 - `"interpret"` (the default): the graph reference interpreter;
-- `"compile"`: `mlc.compile(module)` and the compiled `main` (available once the compiler
-  can lower whole graphs; until then a clear NotImplementedError).
+- `"compile"`: `mlc.compile(module)` (the whole-graph compiler: fusion, default schedules,
+  memory planning, one native driver) and the compiled `main`, compiled once per prepared
+  module. What the compiler does not support yet (bf16 kernels, ...) is a `DiagnosticError`
+  at `prepare`, as an unsupported op is.
 The mode is `prepare(..., mode=...)`, else the environment variable `MLC_ONNX_BACKEND_MODE`.
-Only the CPU device is supported.
+Only the CPU device is supported. tests/onnx/summary.py runs the node tests in both modes.
 
 bf16 tensors cross the boundary as ml_dtypes' bfloat16 arrays (what onnx uses) and are held as
 float32 inside, as the interpreter does.
@@ -72,11 +74,7 @@ class _Prepared:
 def _compile(module: ModuleOp) -> Any:
     import mlc_dialects as mlc
 
-    compile_fn = getattr(mlc, "compile", None)
-    if compile_fn is None:
-        raise NotImplementedError("mlc backend mode 'compile' needs mlc.compile, which this "
-                                  "build does not have yet; use mode='interpret'")
-    return compile_fn(module)
+    return mlc.compile(module)
 
 
 class MlcBackendRep(BackendRep):

@@ -4,7 +4,8 @@ Only the node tests listed in `expected_pass.txt` run (every other test of the s
 skipped); each listed test must pass, so a regression fails CI. Regenerate the list, and see
 pass/error/fail/skip per op family, with `python tests/onnx/summary.py [--write-expected]`.
 
-`MLC_ONNX_BACKEND_MODE=compile` runs the same list through the compiler (once it exists).
+This file runs in the mode MLC_ONNX_BACKEND_MODE names (the interpreter by default);
+test_onnx_backend_compiled.py runs `expected_pass_compiled.txt` through the compiler.
 """
 
 from __future__ import annotations
