@@ -243,16 +243,26 @@ def should_inline(block: BlockOp) -> bool:
     for d in buffer.type.get_shape():
         size *= d
     expensive, select = _is_expensive(block), _has_select(block)
+    body_ops = sum(1 for _ in block.body.walk())
     for consumer in consumers:
         info = classify(consumer)
         if info.kind in (BlockKind.MATMUL, BlockKind.CONV):
             return False
         if consumer.is_reduction and select:
             return False
-        recomputes = _instances(consumer) * _loads_of(consumer, buffer) > size
+        loads = _loads_of(consumer, buffer)
+        recomputes = _instances(consumer) * loads > size
         if expensive and (len(consumers) > 1 or recomputes):
             return False
+        if loads > 1 and body_ops > MAX_DUPLICATED_BODY_OPS:
+            return False  # each inline would copy a large body several times: growth
     return True
+
+
+MAX_DUPLICATED_BODY_OPS = 12
+"""A producer body larger than this is not inlined into a consumer that loads it more than
+once: chains such as the op library's integer pow (each stage reads the previous one twice)
+would otherwise double in size at every stage."""
 
 
 def auto_inline(sch: Schedule, block: BlockRV, ctx: RuleContext) -> bool:
