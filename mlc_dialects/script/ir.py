@@ -7,7 +7,7 @@
         @T.prim_func
         def mm_relu(A: T.Buffer((128, 128), "float32"), ...): ...
 
-`MyModule` is then a plain xDSL `ModuleOp` holding one tensor `func.func` per prim_func, named
+`MyModule` is then an `IRModule` (an xDSL `ModuleOp` with TVM's `show()`/`script()`) holding one tensor `func.func` per prim_func, named
 after the Python method, in definition order.
 """
 
@@ -17,6 +17,8 @@ import inspect
 from typing import Any
 
 from xdsl.dialects.builtin import ModuleOp
+
+from mlc_dialects.ir_module import IRModule
 
 
 def ir_module(cls: type | None = None, *, check_well_formed: bool = True) -> Any:
@@ -40,7 +42,7 @@ def ir_module(cls: type | None = None, *, check_well_formed: bool = True) -> Any
                 f"method '{name}' of @I.ir_module class '{cls.__name__}' is not a "
                 f"@T.prim_func; only tensor programs (T.prim_func) are supported",
             )
-    module = ModuleOp(functions)
+    module = IRModule(functions)
     verify_module(module)
     return module
 

@@ -57,6 +57,7 @@ from dialects.tensor.attrs import AccessRegionAttr
 from dialects.tensor.ops import NUM_INPUTS_ATTR, AllocBufferOp, BlockOp, InitOp, constant_difference
 from mlc_dialects import te
 from mlc_dialects.diagnostics import SOURCES, Diagnostic, DiagnosticError
+from mlc_dialects.ir_module import IRModule
 from mlc_dialects.parsing import verify_located
 from mlc_dialects.script import tir as _tir
 from mlc_dialects.te.expr import (
@@ -122,7 +123,7 @@ def parse_function(function: Callable[..., Any]) -> ModuleOp:
     fndef = next((s for s in tree.body if isinstance(s, ast.FunctionDef)), None)
     if fndef is None:
         raise source.error(tree.body[0] if tree.body else tree, "expected a function definition")
-    module = ModuleOp([_FunctionParser(fndef, source, env).parse()])
+    module = IRModule([_FunctionParser(fndef, source, env).parse()])
     verify_module(module)
     return module
 
@@ -167,7 +168,7 @@ def parse_source(
                 continue
             if isinstance(target, ast.Name):
                 scope[target.id] = value
-    module = ModuleOp([_FunctionParser(f, source, scope).parse() for f in functions])
+    module = IRModule([_FunctionParser(f, source, scope).parse() for f in functions])
     verify_module(module)
     return module
 

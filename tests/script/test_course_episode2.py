@@ -154,3 +154,16 @@ def test_schedule_result_equals_tvms_printed_result() -> None:
     """The schedule on the parsed module gives the program TVM prints for the course."""
     sch = course_sequence(MyModule)
     assert anonymous_text(sch.mod) == anonymous_text(TransformedByTVM)
+
+
+def test_course_display_calls_work() -> None:
+    """The course prints modules with `.show()` and `.script()`; both exist (IRModule)."""
+    from tests.script.course_code import MyModule
+
+    import mlc_dialects as mlc
+
+    assert "tensor.block" in MyModule.script()
+    sch = mlc.Schedule(MyModule)
+    sch.split(sch.get_loops(sch.get_block("Y", func_name="mm_relu"))[1], factors=[None, 4])
+    assert "loops.for" in sch.mod.script()
+    sch.mod.show()

@@ -87,8 +87,11 @@ class Schedule:
 
     @property
     def mod(self) -> ModuleOp:
-        """The current module (do not modify it in place; use primitives)."""
-        return self._state.mod
+        """The current module (do not modify it in place; use primitives). It is an
+        `IRModule`: a ModuleOp with TVM's `show()` and `script()`."""
+        from mlc_dialects.ir_module import as_ir_module
+
+        return as_ir_module(self._state.mod)
 
     @property
     def trace(self) -> Trace:
