@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from io import StringIO
 
 from xdsl.printer import Printer
 
 from mlc_dialects.diagnostics import Diagnostic, DiagnosticError
+from mlc_dialects.tools.exit_codes import run_tool
 
 
 def build_arg_parser() -> argparse.ArgumentParser:
@@ -91,21 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_arg_parser().parse_args(argv)
-    try:
-        return run(args)
-    except DiagnosticError as err:
-        for d in err.diagnostics:
-            sys.stderr.write(d.format() + "\n")
-        return 1
-    except OSError as err:
-        sys.stderr.write(f"mlc-import: error: {err}\n")
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    except Exception:  # noqa: BLE001 - a bug: report it with its trace
-        sys.stderr.write("mlc-import: internal error, please report it with this trace:\n")
-        traceback.print_exc()
-        return 2
+    return run_tool("mlc-import", lambda: run(args))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import StringIO
@@ -32,6 +31,7 @@ from mlc_dialects.context import make_context
 from mlc_dialects.diagnostics import SOURCES, Diagnostic, DiagnosticError
 from mlc_dialects.parsing import decode_source, parse_module, verify_located
 from mlc_dialects.pass_api import all_passes, load_pass_plugin, pass_summary
+from mlc_dialects.tools.exit_codes import run_tool
 
 SPLIT_MARKER = "// -----"
 
@@ -252,9 +252,9 @@ def list_passes() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_arg_parser()
-    args = parser.parse_args(argv)
-    try:
+    args = build_arg_parser().parse_args(argv)
+
+    def body() -> int:
         for plugin in args.load_pass_plugin:
             load_pass_plugin(plugin)
         if args.list_passes:
@@ -263,16 +263,8 @@ def main(argv: list[str] | None = None) -> int:
         driver = OptDriver(args)
         driver.pipeline = driver.build_pipeline()
         return driver.run()
-    except DiagnosticError as err:
-        for d in err.diagnostics:
-            sys.stderr.write(d.format() + "\n")
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    except Exception:  # a bug in mlc-dialects, not the user's mistake
-        sys.stderr.write("mlc-opt: internal error, please report it with this trace:\n")
-        traceback.print_exc()
-        return 2
+
+    return run_tool("mlc-opt", body)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
-import traceback
 
 import numpy as np
 from xdsl.dialects.builtin import MemRefType, TensorType
@@ -24,6 +23,7 @@ from xdsl.dialects.builtin import MemRefType, TensorType
 from mlc_dialects.api import find_function, is_tensor_program, parse_file
 from mlc_dialects.diagnostics import Diagnostic, DiagnosticError
 from mlc_dialects.dtypes import numpy_dtype
+from mlc_dialects.tools.exit_codes import run_tool
 
 
 def build_arg_parser() -> argparse.ArgumentParser:
@@ -120,21 +120,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_arg_parser().parse_args(argv)
-    try:
-        return run(args)
-    except DiagnosticError as err:
-        for d in err.diagnostics:
-            sys.stderr.write(d.format() + "\n")
-        return 1
-    except OSError as err:
-        sys.stderr.write(f"mlc-run: error: {err}\n")
-        return 1
-    except KeyboardInterrupt:
-        return 130
-    except Exception:
-        sys.stderr.write("mlc-run: internal error, please report it with this trace:\n")
-        traceback.print_exc()
-        return 2
+    return run_tool("mlc-run", lambda: run(args))
 
 
 if __name__ == "__main__":
