@@ -191,6 +191,13 @@ class Schedule:
         """Run a mutating primitive as a transaction (state.py)."""
         return self._state.transaction(fn, name)
 
+    def _apply_new(self, name: str, fn: Callable[[Callable[[Operation], Operation]], Any],
+                   kwargs: dict[str, Any], args: list[Any] | None = None) -> Any:
+        """Run a primitive that creates one loop or block: a handle to it, recorded."""
+        rv = self._state.new_rv(self._apply(name, fn))
+        self._record(name, args=args or [], kwargs=kwargs, outputs=rv)
+        return rv
+
     def _no_function(self, name: str | None) -> str:
         names = [f.sym_name.data for f in analysis.tensor_functions(self.mod)]
         listed = ", ".join(f"@{n}" for n in names) or "none"
@@ -328,15 +335,10 @@ class Schedule:
         if len(loops_) == 1 and isinstance(loops_[0], list | tuple):
             loops_ = tuple(loops_[0])
         ops = [self._loop(lp) for lp in loops_]
-        new = self._apply(
-            "fuse", lambda tr: loops.fuse([tr(op) for op in ops], preserve_unit_iters)
+        return self._apply_new(
+            "fuse", lambda tr: loops.fuse([tr(op) for op in ops], preserve_unit_iters),
+            kwargs={"preserve_unit_iters": preserve_unit_iters}, args=list(loops_),
         )
-        rv = self._state.new_rv(new)
-        self._record(
-            "fuse", args=list(loops_), kwargs={"preserve_unit_iters": preserve_unit_iters},
-            outputs=rv,
-        )  # fmt: skip
-        return rv  # type: ignore[return-value]
 
     def reorder(self, *ordered_loops: LoopRV) -> None:
         """Reorder loops of one nest; the given loops take their positions in the given order.
@@ -504,13 +506,11 @@ class Schedule:
         from dialects.tensor.schedule.reduction import decompose_reduction
 
         b, lp = self._block(block), self._loop(loop)
-        init = self._apply(
+        return self._apply_new(
             "decompose_reduction",
             lambda tr: decompose_reduction(tr(b), tr(lp)),  # type: ignore[arg-type]
+            kwargs={"block": block, "loop": loop},
         )
-        rv = self._state.new_rv(init)
-        self._record("decompose_reduction", kwargs={"block": block, "loop": loop}, outputs=rv)
-        return rv  # type: ignore[return-value]
 
     def rfactor(self, loop: LoopRV, factor_axis: int) -> BlockRV:
         """Factorize a reduction by `loop` into an rfactor block; returns it
@@ -518,10 +518,10 @@ class Schedule:
         from dialects.tensor.schedule.reduction import rfactor
 
         lp = self._loop(loop)
-        new = self._apply("rfactor", lambda tr: rfactor(tr(lp), factor_axis))  # type: ignore[arg-type]
-        rv = self._state.new_rv(new)
-        self._record("rfactor", kwargs={"loop": loop, "factor_axis": factor_axis}, outputs=rv)
-        return rv  # type: ignore[return-value]
+        return self._apply_new(
+            "rfactor", lambda tr: rfactor(tr(lp), factor_axis),  # type: ignore[arg-type]
+            kwargs={"loop": loop, "factor_axis": factor_axis},
+        )
 
     # =========================================================================== caching
 
@@ -531,18 +531,12 @@ class Schedule:
         from dialects.tensor.schedule.cache import cache_read
 
         b = self._block(block)
-        new = self._apply(
+        return self._apply_new(
             "cache_read",
             lambda tr: cache_read(tr(b), read_buffer_index, storage_scope),  # type: ignore[arg-type]
-        )
-        rv = self._state.new_rv(new)
-        self._record(
-            "cache_read",
             kwargs={"block": block, "read_buffer_index": read_buffer_index,
                     "storage_scope": storage_scope},
-            outputs=rv,
         )  # fmt: skip
-        return rv  # type: ignore[return-value]
 
     def cache_write(self, block: BlockRV, write_buffer_index: int, storage_scope: str) -> BlockRV:
         """Write buffer `write_buffer_index` of `block` through a cache of `storage_scope`;
@@ -550,18 +544,12 @@ class Schedule:
         from dialects.tensor.schedule.cache import cache_write
 
         b = self._block(block)
-        new = self._apply(
+        return self._apply_new(
             "cache_write",
             lambda tr: cache_write(tr(b), write_buffer_index, storage_scope),  # type: ignore[arg-type]
-        )
-        rv = self._state.new_rv(new)
-        self._record(
-            "cache_write",
             kwargs={"block": block, "write_buffer_index": write_buffer_index,
                     "storage_scope": storage_scope},
-            outputs=rv,
         )  # fmt: skip
-        return rv  # type: ignore[return-value]
 
     # =========================================================================== tensorization
 
