@@ -23,6 +23,8 @@ from xdsl.printer import Printer
 from xdsl.traits import IsolatedFromAbove, NoTerminator, RecursiveMemoryEffect
 from xdsl.utils.exceptions import VerifyException
 
+from dialects.loops.ops import StaticRange
+
 NUM_LAUNCH_ARGS = 4
 """Leading body arguments of `hw.parallel_launch`: thread id, thread count, chunk start, end."""
 
@@ -35,7 +37,7 @@ def _index(value: int) -> IntegerAttr:
 
 
 @irdl_op_definition
-class ParallelLaunchOp(IRDLOperation):
+class ParallelLaunchOp(StaticRange, IRDLOperation):
     """Run a region on N threads of the thread runtime, each over its chunk of an index range.
 
     The iteration range `[lower_bound, upper_bound)` with `step` is split statically into N
@@ -91,22 +93,6 @@ class ParallelLaunchOp(IRDLOperation):
         if num_threads:
             props["num_threads"] = _index(num_threads)
         super().__init__(operands=[captures], properties=props, regions=[body])
-
-    @property
-    def lb(self) -> int:
-        return self.lower_bound.value.data
-
-    @property
-    def ub(self) -> int:
-        return self.upper_bound.value.data
-
-    @property
-    def step_value(self) -> int:
-        return self.step.value.data
-
-    @property
-    def extent(self) -> int:
-        return max(0, -(-(self.ub - self.lb) // self.step_value))
 
     @property
     def thread_id(self) -> SSAValue:

@@ -43,8 +43,31 @@ def _index_attr(value: int | IntegerAttr) -> IntegerAttr:
     return IntegerAttr(value, IndexType())
 
 
+class StaticRange:
+    """Integer views of static `lower_bound`, `upper_bound` and `step` properties (index
+    IntegerAttrs), shared by ops that iterate over a range (loops.for, hw.parallel_launch);
+    schedule code should use these, not the attributes."""
+
+    @property
+    def lb(self) -> int:
+        return self.lower_bound.value.data  # type: ignore[attr-defined]
+
+    @property
+    def ub(self) -> int:
+        return self.upper_bound.value.data  # type: ignore[attr-defined]
+
+    @property
+    def step_value(self) -> int:
+        return self.step.value.data  # type: ignore[attr-defined]
+
+    @property
+    def extent(self) -> int:
+        """Number of iterations."""
+        return max(0, -(-(self.ub - self.lb) // self.step_value))
+
+
 @irdl_op_definition
-class ForOp(IRDLOperation):
+class ForOp(StaticRange, IRDLOperation):
     """A counted loop over `[lower_bound, upper_bound)` with a step, a kind and annotations.
 
     The body is a single block whose only argument is the induction variable (`index`). There
@@ -117,23 +140,6 @@ class ForOp(IRDLOperation):
             )
         super().__init__(properties=props, regions=[body])
 
-    # Convenient integer views; schedule code should use these, not the attributes.
-    @property
-    def lb(self) -> int:
-        return self.lower_bound.value.data
-
-    @property
-    def ub(self) -> int:
-        return self.upper_bound.value.data
-
-    @property
-    def step_value(self) -> int:
-        return self.step.value.data
-
-    @property
-    def extent(self) -> int:
-        """Number of iterations."""
-        return max(0, -(-(self.ub - self.lb) // self.step_value))
 
     @property
     def iv(self):
